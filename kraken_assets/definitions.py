@@ -1,0 +1,34 @@
+"""The one place that assembles the Definitions of the AlphaKraken code location.
+
+`ENV` selects the environment; a bad configuration fails here, at start-up, naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from kraken_assets.jobs import raw_file_pipeline
+from kraken_assets.raw_file import raw_file
+from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.resources import build_resources
+from kraken_core.config import load_config, load_environment
+from kraken_core.config.loader import environment_name
+from kraken_sensors.instrument_watchers import build_instrument_watcher
+from kraken_sensors.location_heartbeat import build_location_heartbeat
+
+
+def build_definitions(env: str | None = None) -> dg.Definitions:
+    env = env or environment_name()
+    load_environment(env)
+    config = load_config(env)
+    watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
+    return dg.Definitions(
+        assets=dg.with_source_code_references([raw_file, raw_file_backup]),
+        asset_checks=[backup_identical],
+        jobs=[raw_file_pipeline],
+        sensors=[*watchers, build_location_heartbeat(config)],
+        resources=build_resources(env),
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,52 @@
+"""`raw_file`: size and md5 of every instrument file of one raw file, recorded in `file_info`."""
+
+import dagster as dg
+
+from kraken_assets.partitions import raw_files_partitions
+from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
+from kraken_core.locations import require_location
+from kraken_core.raw_file_backup import RawFileLocation, checksum_raw_file
+from kraken_core.statuses import RawFileStatus
+from kraken_resources import KrakenConfigResource, MongoResource
+
+@dg.asset(
+    partitions_def=raw_files_partitions,
+    group_name="raw_files",
+    kinds={"python", "mongodb"},
+    owners=["team:lab-it"],
+    description=(
+        "A raw file as the instrument wrote it (Thermo .raw, Bruker .d folder, Sciex .wiff set). "
+        "Materializing it reads every file once and records size and md5 in the record's file_info."
+    ),
+)
+def raw_file(
+    context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
+) -> dg.MaterializeResult:
+    config = kraken_config.get()
+    db = mongo.get_database()
+    doc = load_raw_file(db, context.partition_key)
+    raw = RawFileLocation.from_doc(doc)
+    etag_part = config.backup.s3.chunk_size_mb * 1024 * 1024 if config.backup.backup_type == "s3" else None
+    with recorded_failure(db, doc, "checksum"):
+        require_location(config.instrument_location(raw.instrument_id), raw.instrument_id)
+        advance(db, doc, RawFileStatus.CHECKSUMMING)
+        file_info, total = checksum_raw_file(config, raw, etag_part_size=etag_part)
+    advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info)
+    folder = config.instrument_folder(raw.instrument_id)
+    context.log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
+    rows = "\n".join(f"| `{rel}` | {size:,} | `{md5}` |" for rel, (size, md5, *_) in sorted(file_info.items())[:50])
+    return dg.MaterializeResult(
+        metadata={
+            "instrument": raw.instrument_id,
+            "original_name": raw.original_name,
+            "instrument_path": dg.MetadataValue.path(str(folder / raw.original_name)),
+            "size_bytes": dg.MetadataValue.int(total),
+            "size_gb": dg.MetadataValue.float(round(total / 1e9, 4)),
+            "file_count": dg.MetadataValue.int(len(file_info)),
+            "acquired_at": dg.MetadataValue.timestamp(raw.created_at),
+            "summary": dg.MetadataValue.md(
+                f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB\n\n"
+                f"| file | bytes | md5 |\n|---|---:|---|\n{rows}"
+            ),
+        }
+    )

@@ -1,0 +1,47 @@
+"""Record each pipeline step in MongoDB, and turn failures into errors a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from pymongo.database import Database
+
+from kraken_core.pipeline_status import keeps_failed_acquisition
+from kraken_core.record.raw_files import get_raw_file, update_raw_file
+from kraken_core.statuses import BackupStatus, RawFileStatus
+
+
+def load_raw_file(db: Database, raw_file_id: str) -> dict:
+    doc = get_raw_file(db, raw_file_id)
+    if doc is None:
+        raise dg.Failure(
+            description=f"raw file {raw_file_id!r} is not in the record; the partition was added by hand or the "
+            f"record was reset. Remove the partition, or let the instrument watcher register the file again"
+        )
+    return doc
+
+
+def advance(db: Database, doc: dict, status: RawFileStatus | None, details: str | None = None, **fields) -> None:
+    """Advance `status` (a failed acquisition keeps its status) and set other fields."""
+    if status is not None and keeps_failed_acquisition(doc):
+        status = None
+    update_raw_file(db, doc["_id"], status=status, status_details=details, **fields)
+
+
+@contextmanager
+def recorded_failure(
+    db: Database, doc: dict, step: str, backup_status: BackupStatus | None = None
+) -> Iterator[None]:
+    """Any exception in the block becomes status `error` with a status_details naming the step and cause."""
+    try:
+        yield
+    except dg.Failure:
+        raise
+    except Exception as err:
+        details = f"{step} failed for raw file {doc['_id']} (instrument {doc['instrument_id']}): {err}"
+        fields = {"backup_status": backup_status} if backup_status else {}
+        status = None if keeps_failed_acquisition(doc) else RawFileStatus.ERROR
+        update_raw_file(db, doc["_id"], status=status, status_details=details, **fields)
+        raise dg.Failure(description=details, metadata={"raw_file_id": doc["_id"], "step": step}) from err

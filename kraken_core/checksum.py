@@ -1,0 +1,67 @@
+"""Size, md5 and S3 multipart ETag of a file, computed in one read."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_BUFFER = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    size: int
+    md5: str
+    etag: str | None = None
+
+
+class MultipartEtag:
+    """The ETag S3 gives a multipart upload: md5 of the parts' md5s plus `-N`; plain md5 for a single part."""
+
+    def __init__(self, part_size: int):
+        if part_size <= 0:
+            raise ValueError("part size must be positive")
+        self.part_size = part_size
+        self._part_digests: list[bytes] = []
+        self._current = hashlib.md5()
+        self._current_len = 0
+
+    def update(self, data: bytes | memoryview) -> None:
+        view = memoryview(data)
+        while view:
+            take = min(len(view), self.part_size - self._current_len)
+            self._current.update(view[:take])
+            self._current_len += take
+            view = view[take:]
+            if self._current_len == self.part_size:
+                self._part_digests.append(self._current.digest())
+                self._current = hashlib.md5()
+                self._current_len = 0
+
+    def hexdigest(self) -> str:
+        parts = list(self._part_digests)
+        if self._current_len or not parts:
+            parts.append(self._current.digest())
+        if len(parts) == 1:
+            return parts[0].hex()
+        return f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
+
+
+def file_digest(path: Path, etag_part_size: int | None = None, buffer_size: int = DEFAULT_BUFFER) -> FileDigest:
+    """Read `path` once; with `etag_part_size`, the ETag's part hashes run on a second core beside the md5."""
+    md5 = hashlib.md5()
+    etag = MultipartEtag(etag_part_size) if etag_part_size else None
+    size = 0
+    buffer = bytearray(buffer_size)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=1) as second_core:
+        while n := handle.readinto(buffer):
+            chunk = view[:n]
+            pending = second_core.submit(etag.update, chunk) if etag is not None else None
+            md5.update(chunk)
+            if pending is not None:
+                pending.result()
+            size += n
+    return FileDigest(size=size, md5=md5.hexdigest(), etag=etag.hexdigest() if etag else None)

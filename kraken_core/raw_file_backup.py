@@ -1,0 +1,121 @@
+"""Checksum a raw file's instrument files and back them up to the pool, verified; plain functions.
+
+Backup layout: `<backup>/<instrument>/<YYYY_MM>/<raw_file_id>` where a collision prefix, if any, goes in
+front of each file's path relative to the instrument folder (so a Bruker `X.d` tree keeps its shape and a
+Sciex `X.wiff` keeps its `X.wiff.scan` beside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kraken_core.checksum import file_digest
+from kraken_core.config.schema import KrakenConfig
+from kraken_core.safe_paths import check_plain_name, safe_join
+from kraken_core.vendors import raw_file_members
+from kraken_core.verified_copy import CopyResult, ProgressCallback, copy_verified
+
+FileInfo = dict[str, list]
+
+
+class RawFileGoneError(RuntimeError):
+    """The instrument files of a raw file are not where the record says."""
+
+
+@dataclass(frozen=True)
+class RawFileLocation:
+    raw_file_id: str
+    original_name: str
+    instrument_id: str
+    collision_flag: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> RawFileLocation:
+        return cls(doc["_id"], doc["original_name"], doc["instrument_id"], doc.get("collision_flag"), doc["created_at"])
+
+
+def backup_base_path(config: KrakenConfig, raw: RawFileLocation) -> Path:
+    check_plain_name(raw.instrument_id, "instrument id")
+    return config.locations.backup.path / raw.instrument_id / raw.created_at.strftime("%Y_%m")
+
+
+def backup_relpath(raw: RawFileLocation, relpath: str) -> str:
+    return f"{raw.collision_flag or ''}{relpath}"
+
+
+def checksum_raw_file(
+    config: KrakenConfig, raw: RawFileLocation, etag_part_size: int | None = None
+) -> tuple[FileInfo, int]:
+    """`{relative path: [size, md5]}` (plus the S3 ETag when asked) of every file, and the total size."""
+    instrument = config.instruments.get(raw.instrument_id)
+    if instrument is None:
+        raise RawFileGoneError(
+            f"raw file {raw.raw_file_id} belongs to instrument {raw.instrument_id!r}, "
+            f"which is not in the configuration; add it back or mark the raw file ignored"
+        )
+    folder = config.instrument_folder(raw.instrument_id)
+    check_plain_name(raw.original_name, "raw file name")
+    if not safe_join(folder, raw.original_name).exists():
+        raise RawFileGoneError(
+            f"instrument file {folder / raw.original_name} of raw file {raw.raw_file_id} is gone "
+            f"(moved, renamed or deleted on the instrument PC); find it and put it back, then re-materialize"
+        )
+    info: FileInfo = {}
+    total = 0
+    for rel in raw_file_members(folder, instrument.type, raw.original_name):
+        digest = file_digest(safe_join(folder, rel), etag_part_size=etag_part_size)
+        info[rel] = [digest.size, digest.md5] + ([digest.etag] if digest.etag else [])
+        total += digest.size
+    return info, total
+
+
+def backup_raw_file(
+    config: KrakenConfig,
+    raw: RawFileLocation,
+    file_info: FileInfo,
+    *,
+    overwrite: bool,
+    progress: ProgressCallback | None = None,
+    on_file: Callable[[str, CopyResult], None] | None = None,
+) -> list[CopyResult]:
+    folder = config.instrument_folder(raw.instrument_id)
+    base = backup_base_path(config, raw)
+    results = []
+    for rel, (size, md5, *_) in sorted(file_info.items()):
+        target = safe_join(base, backup_relpath(raw, rel))
+        result = copy_verified(
+            safe_join(folder, rel), target, size, md5, overwrite=overwrite,
+            buffer_size=config.backup.copy_buffer_mb * 1024 * 1024, progress=progress,
+        )
+        results.append(result)
+        if on_file is not None:
+            on_file(rel, result)
+    return results
+
+
+@dataclass(frozen=True)
+class BackupMismatch:
+    relpath: str
+    target: Path
+    problem: str
+
+
+def verify_backup(config: KrakenConfig, raw: RawFileLocation, file_info: FileInfo) -> list[BackupMismatch]:
+    """Re-read every backup file and compare size and md5 with the record; an empty list proves it identical."""
+    base = backup_base_path(config, raw)
+    problems = []
+    for rel, (size, md5, *_) in sorted(file_info.items()):
+        target = safe_join(base, backup_relpath(raw, rel))
+        if not target.is_file():
+            problems.append(BackupMismatch(rel, target, "backup file is missing"))
+            continue
+        digest = file_digest(target)
+        if digest.size != size:
+            problems.append(BackupMismatch(rel, target, f"size {digest.size} != recorded {size}"))
+        elif digest.md5 != md5:
+            problems.append(BackupMismatch(rel, target, f"md5 {digest.md5} != recorded {md5}"))
+    return problems

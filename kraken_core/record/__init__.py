@@ -1,0 +1,1 @@
+"""The MongoDB record, compatible with AlphaKraken's database: all access goes through pymongo."""

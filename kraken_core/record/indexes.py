@@ -1,0 +1,34 @@
+"""Indexes for every query the product makes; `ensure_indexes` is idempotent and runs at start-up."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.database import Database
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "raw_file": [
+        # watcher: which of these names are known
+        IndexModel([("original_name", ASCENDING)], name="original_name"),
+        # monitoring and views: files of an instrument by status and by recency
+        IndexModel([("instrument_id", ASCENDING), ("status", ASCENDING)], name="instrument_status"),
+        IndexModel([("instrument_id", ASCENDING), ("created_at", DESCENDING)], name="instrument_created_at"),
+        IndexModel([("status", ASCENDING), ("updated_at_", DESCENDING)], name="status_updated_at"),
+        IndexModel([("created_at", DESCENDING)], name="created_at"),
+        IndexModel([("project_id", ASCENDING), ("created_at", DESCENDING)], name="project_created_at"),
+        IndexModel([("backup_status", ASCENDING), ("updated_at_", DESCENDING)], name="backup_status_updated_at"),
+    ],
+    "metrics": [
+        IndexModel([("raw_file", ASCENDING), ("created_at_", DESCENDING)], name="raw_file_created_at"),
+    ],
+    "project_settings": [
+        IndexModel([("project_id", ASCENDING)], name="project_id"),
+    ],
+    "settings": [
+        IndexModel([("name", ASCENDING), ("version", DESCENDING)], name="name_version"),
+    ],
+}
+
+
+def ensure_indexes(db: Database) -> None:
+    for collection, models in INDEXES.items():
+        db[collection].create_indexes(models)

@@ -1,0 +1,102 @@
+"""Reads and writes of `raw_file` documents (AlphaKraken's field names)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from kraken_core.statuses import BackupStatus, InstrumentFileStatus, RawFileStatus
+
+LOOKUP_PROJECTION = {
+    "_id": 1,
+    "original_name": 1,
+    "instrument_id": 1,
+    "status": 1,
+    "size": 1,
+    "file_info": 1,
+    "created_at": 1,
+    "created_at_": 1,
+}
+
+
+class RawFileIdTaken(RuntimeError):
+    """Another document already has this raw file id."""
+
+
+def find_by_original_names(db: Database, names: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """Documents for these original names, in one query; every name maps to a (possibly empty) list."""
+    names = list(names)
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    if not names:
+        return found
+    for doc in db.raw_file.find({"original_name": {"$in": names}}, LOOKUP_PROJECTION):
+        found.setdefault(doc["original_name"], []).append(doc)
+    return found
+
+
+def register_raw_file(
+    db: Database,
+    *,
+    raw_file_id: str,
+    original_name: str,
+    collision_flag: str | None,
+    instrument_id: str,
+    project_id: str,
+    status: RawFileStatus,
+    created_at: datetime,
+    status_details: str | None = None,
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    doc = {
+        "_id": raw_file_id,
+        "original_name": original_name,
+        "collision_flag": collision_flag,
+        "instrument_id": instrument_id,
+        "project_id": project_id,
+        "status": str(status),
+        "status_details": status_details,
+        "size": None,
+        "file_info": {},
+        "backup_base_path": None,
+        "backup_status": None,
+        "instrument_file_status": str(InstrumentFileStatus.INITIAL),
+        "created_at": created_at,
+        "created_at_": now,
+        "updated_at_": now,
+    }
+    try:
+        db.raw_file.insert_one(doc)
+    except DuplicateKeyError as err:
+        raise RawFileIdTaken(f"raw file id {raw_file_id!r} is already in the record") from err
+    return doc
+
+
+def get_raw_file(db: Database, raw_file_id: str) -> dict[str, Any] | None:
+    return db.raw_file.find_one({"_id": raw_file_id})
+
+
+def update_raw_file(
+    db: Database,
+    raw_file_id: str,
+    *,
+    status: RawFileStatus | None = None,
+    status_details: str | None = None,
+    backup_status: BackupStatus | None = None,
+    **fields: Any,
+) -> None:
+    """Set fields of one raw file; a status change always replaces `status_details` (None clears it)."""
+    update: dict[str, Any] = {**fields, "updated_at_": datetime.now(UTC)}
+    if status is not None:
+        update["status"] = str(status)
+        update["status_details"] = status_details
+    elif status_details is not None:
+        update["status_details"] = status_details
+    if backup_status is not None:
+        update["backup_status"] = str(backup_status)
+    result = db.raw_file.update_one({"_id": raw_file_id}, {"$set": update})
+    if result.matched_count != 1:
+        raise KeyError(f"raw file {raw_file_id!r} is not in the record")

@@ -1,0 +1,1 @@
+"""Dagster sensors: instrument watchers (one per configured instrument), location heartbeats."""

@@ -1,0 +1,33 @@
+"""Heartbeat of the backup and output locations in `kraken_status` (instruments report from their watchers)."""
+
+
+import dagster as dg
+
+from kraken_core.config import KrakenConfig
+from kraken_core.locations import check_location
+from kraken_core.record.indexes import ensure_indexes
+from kraken_core.record.kraken_status import write_heartbeat
+from kraken_resources import KrakenConfigResource, MongoResource
+
+
+def build_location_heartbeat(config: KrakenConfig) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="location_heartbeat",
+        minimum_interval_seconds=config.timings.heartbeat_interval_s,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Checks that the backup and output folders are mounted and readable; records free space.",
+    )
+    def _heartbeat(context: dg.SensorEvaluationContext, kraken_config: KrakenConfigResource, mongo: MongoResource):
+        cfg = kraken_config.get()
+        db = mongo.get_database()
+        ensure_indexes(db)
+        lines = []
+        for name in ("backup", "output"):
+            health = check_location(getattr(cfg.locations, name), name)
+            write_heartbeat(db, name, "file_system", health)
+            lines.append(f"{name}: {health.details}" + (f", {health.free_gb:.1f} GB free" if health.ok else ""))
+            if not health.ok:
+                context.log.error(health.details)
+        return dg.SkipReason("; ".join(lines))
+
+    return _heartbeat
