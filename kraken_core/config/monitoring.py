@@ -1,8 +1,13 @@
-"""Monitoring section (`monitoring`): health thresholds and Slack alert delivery."""
+"""Monitoring sections: `monitoring` (alert delivery, location thresholds) and `instruments.<id>.monitoring`."""
 
 from pydantic import Field
 
 from kraken_core.config.base import Section
+
+
+class InstrumentMonitoring(Section):
+    min_free_space_gb: float = Field(default=200, ge=0)
+    stall_alert_hours: float | None = Field(default=None, gt=0)
 
 
 class MonitoringConfig(Section):

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
 from kraken_core.config.lifecycle import InstrumentLifecycle
-from kraken_core.config.monitoring import MonitoringConfig
+from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
 from kraken_core.config.quanting import QuantingConfig
 from kraken_core.config.s3 import S3Config
 from kraken_core.safe_paths import UnsafePathError, check_plain_name
@@ -69,6 +69,7 @@ class InstrumentConfig(Section):
     skip_quanting: bool = False
     overwrite_backup: bool = False
     lifecycle: InstrumentLifecycle = InstrumentLifecycle()
+    monitoring: InstrumentMonitoring = InstrumentMonitoring()
 
 
 class BackupConfig(Section):
