@@ -104,7 +104,15 @@ class InstrumentWatcher:
         self.vendor = config.instruments[instrument_id].type
         self.folder: Path = config.instrument_folder(instrument_id)
         self.timings = config.timings
-        self.project_ids = list(config.project_ids) + list(project_ids or [])
+        self._extra_project_ids = list(project_ids or [])
+        self._project_ids: list[str] | None = None
+
+    def project_ids(self) -> list[str]:
+        """Project ids of the configuration and of the record's `project` collection, read once per tick."""
+        if self._project_ids is None:
+            recorded = [str(p["_id"]) for p in self.db.project.find({}, {"_id": 1})]
+            self._project_ids = [*self.config.project_ids, *self._extra_project_ids, *recorded]
+        return self._project_ids
 
     def tick(self, state: WatcherState, now: float | None = None, clock=time.monotonic) -> TickOutcome:
         now = time.time() if now is None else now
@@ -208,7 +216,7 @@ class InstrumentWatcher:
                 original_name=name,
                 collision_flag=prefix,
                 instrument_id=self.instrument_id,
-                project_id=project_id_for(name, self.project_ids),
+                project_id=project_id_for(name, self.project_ids()),
                 status=RawFileStatus.MONITORING_ACQUISITION,
                 created_at=_utc(entry.mtime),
                 status_details="acquisition in progress",
@@ -217,7 +225,7 @@ class InstrumentWatcher:
             prefix = collision_prefix(datetime.now(UTC))
             rid = raw_file_id(name, prefix)
             register_raw_file(self.db, raw_file_id=rid, original_name=name, collision_flag=prefix,
-                              instrument_id=self.instrument_id, project_id=project_id_for(name, self.project_ids),
+                              instrument_id=self.instrument_id, project_id=project_id_for(name, self.project_ids()),
                               status=RawFileStatus.MONITORING_ACQUISITION, created_at=_utc(entry.mtime),
                               status_details="acquisition in progress")
         out.registered.append(rid)

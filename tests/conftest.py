@@ -65,7 +65,7 @@ def config_dict(mounts: Path) -> dict:
             "bruker1": {"type": "bruker"},
             "sciex1": {"type": "sciex"},
         },
-        "project_ids": ["PRJ1", "HELA"],
+        "project_ids": ["PRJ1", "PRJ2"],
     }
 
 

@@ -1,0 +1,1 @@
+"""Read-only MCP server over the MongoDB record: raw files, metrics, instruments, failures and projects."""
