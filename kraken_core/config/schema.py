@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
+from kraken_core.config.deployment import MountsConfig, RecordBackupConfig
 from kraken_core.config.lifecycle import InstrumentLifecycle
 from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
 from kraken_core.config.quanting import QuantingConfig
@@ -32,6 +33,7 @@ class LocationConfig(Section):
     absolute_path: Path | None = None
     mount_check: MountCheck = "none"
     marker_file: str = ".alphakraken_mounted"
+    share: str | None = None  # CIFS share mounted at `path`, e.g. //fileserver/pool
 
     @field_validator("path", "absolute_path")
     @classmethod
@@ -47,6 +49,7 @@ class Locations(Section):
     output: LocationConfig
     settings: LocationConfig | None = None
     slurm: LocationConfig | None = None
+    logs: LocationConfig | None = None
 
 
 class Timings(Section):
@@ -66,6 +69,7 @@ class InstrumentConfig(Section):
     path: Path | None = None
     mount_check: MountCheck = "none"
     marker_file: str = ".alphakraken_mounted"
+    share: str | None = None  # CIFS share of the instrument PC, mounted at its folder
     skip_quanting: bool = False
     overwrite_backup: bool = False
     lifecycle: InstrumentLifecycle = InstrumentLifecycle()
@@ -76,6 +80,7 @@ class BackupConfig(Section):
     backup_type: Literal["pool", "s3"] = "pool"
     overwrite: bool = False
     copy_buffer_mb: int = Field(default=8, ge=1, le=256)
+    max_parallel_copies: int = Field(default=2, ge=1)
     progress_log_interval_s: float = Field(default=10, gt=0)
     s3: S3Config = S3Config()
 
@@ -91,6 +96,8 @@ class KrakenConfig(Section):
     quanting: QuantingConfig = QuantingConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
     project_ids: list[str] = Field(default_factory=list)
+    mounts: MountsConfig = MountsConfig()
+    record_backup: RecordBackupConfig | None = None
 
     @field_validator("instruments")
     @classmethod
