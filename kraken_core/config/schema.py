@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
 from kraken_core.config.deployment import MountsConfig, RecordBackupConfig
-from kraken_core.config.lifecycle import InstrumentLifecycle
+from kraken_core.config.lifecycle import InstrumentLifecycle, LifecycleConfig
 from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
 from kraken_core.config.quanting import QuantingConfig
 from kraken_core.config.s3 import S3Config
@@ -95,6 +95,7 @@ class KrakenConfig(Section):
     backup: BackupConfig = BackupConfig()
     quanting: QuantingConfig = QuantingConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
+    lifecycle: LifecycleConfig = LifecycleConfig()
     project_ids: list[str] = Field(default_factory=list)
     mounts: MountsConfig = MountsConfig()
     record_backup: RecordBackupConfig | None = None
