@@ -8,6 +8,7 @@ from kraken_core.locations import require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_raw_file
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
+from kraken_ui_ext.metadata import file_info_table, raw_file_links
 
 @dg.asset(
     partitions_def=raw_files_partitions,
@@ -44,6 +45,8 @@ def raw_file(
             "size_gb": dg.MetadataValue.float(round(total / 1e9, 4)),
             "file_count": dg.MetadataValue.int(len(file_info)),
             "acquired_at": dg.MetadataValue.timestamp(raw.created_at),
+            "files": file_info_table(file_info),
+            **raw_file_links(config, raw.raw_file_id),
             "summary": dg.MetadataValue.md(
                 f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB\n\n"
                 f"| file | bytes | md5 |\n|---|---:|---|\n{rows}"

@@ -1,0 +1,71 @@
+"""Metadata builders for materializations, shared by every area: summaries, links, tables, key metrics.
+
+The Dagster UI renders markdown and tables, makes URLs and paths clickable, and plots numeric metadata over
+time, so key metrics go in as floats (never strings) under stable names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+
+from kraken_core.config.schema import KrakenConfig
+from kraken_ui_ext.key_metrics import KEY_METRICS, KeyMetric, metric_number
+from kraken_ui_ext.links import companion_raw_file_url
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_summary(title: str, facts: Mapping[str, Any], note: str | None = None) -> dg.MetadataValue:
+    """A short markdown block: a bold title, one line per fact (None values left out), and an optional note."""
+    lines = [f"**{_cell(title)}**", ""]
+    lines += [f"- {label}: {_cell(value)}" for label, value in facts.items() if value is not None]
+    if note:
+        lines += ["", note]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def url_links(**urls: str | None) -> dict[str, dg.MetadataValue]:
+    """Clickable links, e.g. `url_links(s3_url=..., companion_page=...)`; None values are left out."""
+    return {name: dg.MetadataValue.url(url) for name, url in urls.items() if url}
+
+
+def path_links(**paths: Any) -> dict[str, dg.MetadataValue]:
+    """File-system paths (backup, output folder) rendered as paths; None values are left out."""
+    return {name: dg.MetadataValue.path(str(path)) for name, path in paths.items() if path is not None}
+
+
+def raw_file_links(config: KrakenConfig, raw_file_id: str) -> dict[str, dg.MetadataValue]:
+    """The link to this raw file's page in the companion app, when `companion_base_url` is configured."""
+    if not config.companion_base_url:
+        return {}
+    return url_links(companion_page=companion_raw_file_url(config.companion_base_url, raw_file_id))
+
+
+def key_metric_values(metrics: Mapping[str, Any], key_metrics: Sequence[KeyMetric] = KEY_METRICS) -> dict[str, dg.MetadataValue]:
+    """Key metrics as floats so the Dagster UI plots them over partitions; missing or NaN metrics are left out."""
+    values = {}
+    for metric in key_metrics:
+        number = metric_number(metrics.get(metric.name))
+        if number is not None:
+            values[metric.name] = dg.MetadataValue.float(number)
+    return values
+
+
+def metadata_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]], limit: int = 200) -> dg.MetadataValue:
+    """A table from rows of dicts; `columns` are (name, type) with type one of string, int, float, bool."""
+    schema = dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns])
+    records = []
+    for row in list(rows)[:limit]:
+        records.append(dg.TableRecord({name: row.get(name) for name, _ in columns if row.get(name) is not None}))
+    return dg.MetadataValue.table(records=records, schema=schema)
+
+
+def file_info_table(file_info: Mapping[str, Sequence[Any]], limit: int = 200) -> dg.MetadataValue:
+    """`file_info` (`{relative path: [size, md5, ...]}`) as a table of file, bytes, md5."""
+    rows = [{"file": rel, "bytes": int(info[0]), "md5": str(info[1])} for rel, info in sorted(file_info.items())]
+    return metadata_table(rows, [("file", "string"), ("bytes", "int"), ("md5", "string")], limit=limit)
