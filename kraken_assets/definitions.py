@@ -10,6 +10,7 @@ import dagster as dg
 from kraken_assets.jobs import raw_file_pipeline
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.record_backup import build_record_dump_schedules, mongodb_record_dump, record_dump_job
 from kraken_assets.resources import build_resources
 from kraken_core.config import load_config, load_environment
 from kraken_core.config.loader import environment_name
@@ -23,10 +24,11 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     config = load_config(env)
     watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
     return dg.Definitions(
-        assets=dg.with_source_code_references([raw_file, raw_file_backup]),
+        assets=dg.with_source_code_references([raw_file, raw_file_backup, mongodb_record_dump]),
         asset_checks=[backup_identical],
-        jobs=[raw_file_pipeline],
+        jobs=[raw_file_pipeline, record_dump_job],
         sensors=[*watchers, build_location_heartbeat(config)],
+        schedules=build_record_dump_schedules(config),
         resources=build_resources(env),
     )
 
