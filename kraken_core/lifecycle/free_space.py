@@ -1,0 +1,35 @@
+"""Free space of an instrument disk. The remover takes the probe as an argument, so any source can stand in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+FreeSpaceProbe = Callable[[Path], int]
+
+
+class FreeSpaceError(RuntimeError):
+    """The free space of a folder could not be read; nothing is deleted without knowing it."""
+
+
+def statvfs_free_bytes(folder: Path) -> int:
+    """Bytes available to this worker on the file system of `folder`."""
+    try:
+        st = os.statvfs(folder)
+    except OSError as err:
+        raise FreeSpaceError(f"cannot read the free space of {folder}: {err.strerror or err}") from err
+    return st.f_bavail * st.f_frsize
+
+
+def probe_free_bytes(probe: FreeSpaceProbe, folder: Path) -> int:
+    """Call `probe` and refuse anything that is not a plausible byte count."""
+    try:
+        free = probe(folder)
+    except FreeSpaceError:
+        raise
+    except Exception as err:
+        raise FreeSpaceError(f"the free-space probe failed for {folder}: {err}") from err
+    if not isinstance(free, int) or isinstance(free, bool) or free < 0:
+        raise FreeSpaceError(f"the free-space probe returned {free!r} for {folder}, not a byte count")
+    return free
