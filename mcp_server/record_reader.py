@@ -27,7 +27,7 @@ class RecordReader:
     def __init__(self, db: Database) -> None:
         self.__db = db
 
-    def _collection(self, name: str):
+    def __collection(self, name: str):
         if name not in COLLECTIONS:
             raise ValueError(f"collection {name!r} is not readable here; readable: {', '.join(sorted(COLLECTIONS))}")
         return self.__db[name]
@@ -42,7 +42,7 @@ class RecordReader:
         limit: int = 0,
     ) -> list[dict[str, Any]]:
         """Matching documents as plain dicts; `limit` 0 means at most MAX_DOCUMENTS."""
-        cursor = self._collection(collection).find(dict(filter), projection)
+        cursor = self.__collection(collection).find(dict(filter), projection)
         if sort:
             cursor = cursor.sort(list(sort))
         cursor = cursor.limit(min(limit, MAX_DOCUMENTS) if limit else MAX_DOCUMENTS)
@@ -53,7 +53,7 @@ class RecordReader:
         return found[0] if found else None
 
     def count(self, collection: str, filter: Filter) -> int:
-        return self._collection(collection).count_documents(dict(filter))
+        return self.__collection(collection).count_documents(dict(filter))
 
     def describe(self) -> str:
         """Which database is read, for logs (no credentials)."""

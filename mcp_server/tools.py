@@ -1,0 +1,180 @@
+"""The MCP tools: precise descriptions, typed and bounded parameters, answers in plain JSON.
+
+Every answer is rounded to 5 significant digits with datetimes in ISO 8601 UTC. A bad argument is answered
+with an MCP tool error saying what is allowed (bounds are checked by the input schema before a tool runs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+from pymongo.errors import PyMongoError
+
+from mcp_server.failures import recent_failures
+from mcp_server.formatting import plain
+from mcp_server.instruments import check_instrument, instrument_types, list_instruments
+from mcp_server.projects import list_projects
+from mcp_server.raw_files import raw_files_by_names, raw_files_of_instrument
+from mcp_server.record_reader import RecordReader
+from mcp_server.story import raw_file_story
+from mcp_server.trends import metric_trend
+
+SERVER_NAME = "AlphaKraken"
+INSTRUCTIONS = (
+    "Read-only questions about a mass-spectrometry lab's AlphaKraken record: instruments and their health, "
+    "raw files (one per acquisition) with their quality metrics (proteins, precursors, gradient_length in "
+    "minutes, fwhm_rt, ...), the pipeline story of one raw file, recent failures and their reasons, metric "
+    "trends per instrument, and projects with their quantification settings. Nothing here changes the record."
+)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+InstrumentId = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+               description="Instrument id exactly as listed by get_available_instruments, e.g. 'astral1'.")
+]
+NameContains = Annotated[
+    str, Field(max_length=128, description="Case-insensitive substring of the raw file name, e.g. 'HeLa'; "
+                                           "empty matches every raw file.")
+]
+MetricName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_:.\-]+$",
+               description="Metric field name, e.g. 'proteins', 'precursors', 'fwhm_rt', 'gradient_length'.")
+]
+
+
+def _answer(work: Callable[[], Any]) -> dict[str, Any]:
+    """Run one read and shape the answer; expected problems become tool errors naming what is allowed."""
+    try:
+        return plain(work())
+    except LookupError as err:
+        raise ToolError(str(err.args[0] if err.args else err)) from err
+    except PyMongoError as err:
+        raise ToolError(f"the record could not be read ({type(err).__name__}); try again later") from err
+
+
+def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPServer:
+    """The MCP server answering from `reader`; `configured_types` maps instrument id to vendor (may be empty)."""
+    server = MCPServer(SERVER_NAME, instructions=INSTRUCTIONS)
+
+    def known_instrument(instrument_id: str) -> None:
+        check_instrument(reader, instrument_id, configured_types)
+
+    @server.tool(annotations=READ_ONLY)
+    def get_available_instruments() -> dict[str, Any]:
+        """List every instrument with its vendor type (thermo, bruker, sciex), its health from the last heartbeat
+        (status ok/error, details, free disk space in GB, time of the heartbeat), its newest raw file and how many
+        raw files it recorded in the last 24 hours; also the health of the backup and output file systems."""
+        return _answer(lambda: list_instruments(reader, configured_types))
+
+    @server.tool(annotations=READ_ONLY)
+    def get_raw_files_by_names(
+        raw_file_names: Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=256)]],
+            Field(min_length=1, max_length=100,
+                  description="1 to 100 raw file names (id or original name), exact and case sensitive, "
+                              "e.g. '20250101_astral1_HeLa_01.raw'."),
+        ],
+    ) -> dict[str, Any]:
+        """Raw files by exact name, each with its record summary (instrument, project, status, status details,
+        backup status, size in bytes, acquisition time) and all metrics of the newest quantification per settings.
+        Names that match nothing are listed under not_found."""
+        return _answer(lambda: raw_files_by_names(reader, raw_file_names))
+
+    @server.tool(annotations=READ_ONLY)
+    def get_raw_files_for_instrument(
+        instrument_id: InstrumentId,
+        name_contains: NameContains = "",
+        max_age_days: Annotated[float, Field(gt=0, le=3650, description="Only raw files acquired within this many "
+                                                                          "days (0 < days <= 3650).")] = 30,
+        gradient_length_minutes: Annotated[
+            float | None, Field(gt=0, le=1440, description="Only raw files whose gradient length is within ±5% of "
+                                                           "this many minutes (0 < minutes <= 1440); omit for all.")
+        ] = None,
+        only_basic_metrics: Annotated[bool, Field(description="True: only proteins, precursors and gradient_length; "
+                                                              "false: every metric.")] = True,
+        limit: Annotated[int, Field(ge=1, le=500, description="At most this many raw files, newest first "
+                                                              "(1 to 500).")] = 50,
+    ) -> dict[str, Any]:
+        """Raw files of one instrument, newest first, with their metrics (newest quantification per settings).
+        Filter by name substring, age and gradient length; more_available says when the limit cut the list."""
+
+        def work():
+            known_instrument(instrument_id)
+            return raw_files_of_instrument(
+                reader, instrument_id, name_contains=name_contains, max_age_days=max_age_days,
+                gradient_length=gradient_length_minutes, only_basic_metrics=only_basic_metrics, limit=limit,
+            )
+
+        return _answer(work)
+
+    @server.tool(annotations=READ_ONLY)
+    def get_raw_file_story(
+        raw_file_name: Annotated[str, Field(min_length=1, max_length=256,
+                                            description="Raw file id or original name, exact and case sensitive.")],
+    ) -> dict[str, Any]:
+        """Everything the record knows about one raw file: pipeline status and its details, the failure reason if it
+        failed, backup status and backup path, S3 fields, quantification job fields, outputs, every file with size
+        and md5, every metrics document (all settings, newest first) and the full record."""
+        return _answer(lambda: raw_file_story(reader, raw_file_name))
+
+    @server.tool(annotations=READ_ONLY)
+    def get_recent_failures(
+        hours: Annotated[float, Field(gt=0, le=720, description="Failures recorded within this many hours "
+                                                                "(0 < hours <= 720).")] = 24,
+        instrument_id: Annotated[InstrumentId | None, Field(description="Only this instrument; omit for all.")] = None,
+        limit: Annotated[int, Field(ge=1, le=500, description="At most this many failures, newest first "
+                                                              "(1 to 500).")] = 100,
+    ) -> dict[str, Any]:
+        """Raw files that failed recently (status acquisition_failed, quanting_failed or error, or a failed backup
+        copy or S3 upload), newest first, each with its reason; plus counts by instrument and by reason."""
+
+        def work():
+            if instrument_id is not None:
+                known_instrument(instrument_id)
+            return recent_failures(reader, hours=hours, instrument_id=instrument_id, limit=limit)
+
+        return _answer(work)
+
+    @server.tool(annotations=READ_ONLY)
+    def get_metric_trend(
+        instrument_id: InstrumentId,
+        metric: MetricName,
+        period_days: Annotated[float, Field(gt=0, le=365, description="Length of the period in days "
+                                                                      "(0 < days <= 365).")] = 7,
+        name_contains: NameContains = "",
+        settings_name: Annotated[str | None, Field(max_length=64, description="Only metrics computed with these "
+                                                                              "settings; omit for any.")] = None,
+    ) -> dict[str, Any]:
+        """Summary of one metric for one instrument over the last period_days: count, median, mean, min, max and the
+        latest value (with its raw file), the same for the period before, and the change of the median between the
+        two (difference and percent). One value per raw file: its newest metrics document that has the metric."""
+
+        def work():
+            known_instrument(instrument_id)
+            return metric_trend(reader, instrument_id, metric, period_days=period_days,
+                                name_contains=name_contains, settings_name=settings_name)
+
+        return _answer(work)
+
+    @server.tool(annotations=READ_ONLY)
+    def get_projects(
+        project_id: Annotated[str | None, Field(min_length=1, max_length=32,
+                                                description="One project id, e.g. 'HELA'; omit for all.")] = None,
+        limit: Annotated[int, Field(ge=1, le=200, description="At most this many projects (1 to 200).")] = 50,
+    ) -> dict[str, Any]:
+        """Projects (id, name, description, status) with their quantification settings assignments (settings name,
+        version, software, FASTA / spectral library / config files, scopes and raw-file filters) and, for every
+        known instrument, the settings that apply to its new raw files."""
+
+        def work():
+            return list_projects(reader, instrument_types(reader, configured_types), project_id=project_id,
+                                 limit=limit)
+
+        return _answer(work)
+
+    return server

@@ -1,0 +1,189 @@
+"""What every transport must answer about the seeded record (see seed.py), tool by tool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime, timedelta
+
+import anyio
+from mcp import ClientSession
+
+from tests.mcp.client import call, call_error
+from tests.mcp.seed import DUP_COLLISION_FLAG, DUP_NAME, FREE_SPACE_GB, FWHM_RT, THERMO_HELA, hela_name
+
+TOOLS = {
+    "get_available_instruments",
+    "get_raw_files_by_names",
+    "get_raw_files_for_instrument",
+    "get_raw_file_story",
+    "get_recent_failures",
+    "get_metric_trend",
+    "get_projects",
+}
+
+
+def iso(moment: datetime) -> str:
+    """How the server writes a datetime: ISO 8601, UTC, whole seconds, trailing Z."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+async def check_tool_list(session: ClientSession) -> None:
+    tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+    assert set(tools) == TOOLS
+    for tool in tools.values():
+        assert len(tool.description or "") > 80, f"{tool.name} needs a precise description"
+        assert tool.annotations.read_only_hint is True and tool.annotations.destructive_hint is False
+    limit = tools["get_raw_files_for_instrument"].input_schema["properties"]["limit"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 500)
+
+
+async def check_instruments(session: ClientSession, now: datetime) -> None:
+    answer = await call(session, "get_available_instruments")
+    by_id = {i["instrument_id"]: i for i in answer["instruments"]}
+    assert set(by_id) == {"thermo1", "bruker1", "sciex1"}
+    assert {i: by_id[i]["type"] for i in by_id} == {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
+    thermo = by_id["thermo1"]
+    assert thermo["health"]["status"] == "ok"
+    assert thermo["health"]["free_space_gb"] == 512.35 != FREE_SPACE_GB
+    assert thermo["health"]["updated_at"] == iso(now - timedelta(minutes=1))
+    assert thermo["newest_raw_file"] == {"raw_file_id": "sample_PRJ1_bad.raw", "status": "error",
+                                         "created_at": iso(now - timedelta(hours=5))}
+    assert thermo["raw_files_last_24h"] == 2
+    assert by_id["bruker1"]["health"]["status"] == "error"
+    assert "not mounted" in by_id["bruker1"]["health"]["status_details"]
+    assert by_id["sciex1"]["health"] is None
+    assert by_id["sciex1"]["newest_raw_file"]["raw_file_id"] == "run_PRJ1_b.wiff"
+    assert [fs["location"] for fs in answer["file_systems"]] == ["backup"]
+
+
+async def check_raw_files_by_names(session: ClientSession) -> None:
+    answer = await call(session, "get_raw_files_by_names", raw_file_names=[hela_name(0), DUP_NAME, "nope.raw"])
+    assert answer["not_found"] == ["nope.raw"]
+    by_id = {f["raw_file_id"]: f for f in answer["raw_files"]}
+    assert set(by_id) == {hela_name(0), DUP_NAME, DUP_COLLISION_FLAG + DUP_NAME}
+    hela = by_id[hela_name(0)]
+    assert hela["instrument_id"] == "thermo1" and hela["project_id"] == "HELA" and hela["status"] == "done"
+    assert hela["size"] == 2_000_000_000  # 2,000,000,123 bytes to 5 significant digits
+    newest, older = hela["metrics"]
+    assert (newest["settings_version"], newest["values"]["proteins"]) == (2, 5450)
+    assert older["settings_version"] == 1
+    assert older["values"]["fwhm_rt"] == 0.12346 != FWHM_RT
+    assert older["values"]["ms1_error"] == -1.5
+    assert by_id[DUP_NAME]["metrics"] == []
+
+
+async def check_raw_files_for_instrument(session: ClientSession) -> None:
+    answer = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", name_contains="hela",
+                        max_age_days=7)
+    assert [f["raw_file_id"] for f in answer["raw_files"]] == [hela_name(i) for i in range(5)]
+    assert answer["more_available"] is False
+    for raw_file in answer["raw_files"]:
+        for entry in raw_file["metrics"]:
+            assert set(entry["values"]) <= {"proteins", "precursors", "gradient_length"}
+    assert answer["raw_files"][1]["metrics"][0]["values"] == {"proteins": 5200, "precursors": 41600,
+                                                              "gradient_length": 44}
+
+    by_gradient = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=7,
+                             gradient_length_minutes=42, only_basic_metrics=False)
+    expected = [hela_name(i) for i, (days, _, minutes) in enumerate(THERMO_HELA) if days < 7 and minutes == 44]
+    assert [f["raw_file_id"] for f in by_gradient["raw_files"]] == expected
+    assert by_gradient["raw_files"][1]["metrics"][0]["values"]["fwhm_rt"] == 0.12346
+    outside = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=7,
+                         gradient_length_minutes=47)
+    assert outside["raw_files"] == []
+
+    limited = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=30, limit=2)
+    assert [f["raw_file_id"] for f in limited["raw_files"]] == ["sample_PRJ1_bad.raw", hela_name(0)]
+    assert limited["more_available"] is True
+
+
+async def check_raw_file_story(session: ClientSession, now: datetime) -> None:
+    story = await call(session, "get_raw_file_story", raw_file_name="run_PRJ1_b.wiff")
+    assert story["status"] == "quanting_failed"
+    assert "out of memory" in story["failure"]["reason"]
+    assert story["quanting"] == {"slurm_job_id": "4242"}
+    assert story["outputs"] == {"output_path": "/mnt/output/run_PRJ1_b"}
+    assert story["s3"] == {"s3_upload_path": "s3://kraken/run_PRJ1_b.wiff"}
+    month = (now - timedelta(days=1)).strftime("%Y_%m")
+    assert story["backup"]["path"] == f"/mnt/backup/sciex1/{month}/run_PRJ1_b.wiff"
+    assert story["file_info"]["files"] == 1
+    assert story["record"]["instrument_id"] == "sciex1"
+
+    collided = await call(session, "get_raw_file_story", raw_file_name=DUP_COLLISION_FLAG + DUP_NAME)
+    assert collided["backup"]["path"].endswith(f"/{DUP_COLLISION_FLAG}{DUP_NAME}")
+    assert collided["failure"] is None
+
+    hela = await call(session, "get_raw_file_story", raw_file_name=hela_name(0))
+    assert [m["settings_version"] for m in hela["metrics"]] == [2, 1]
+    entry = hela["file_info"]["entries"][hela_name(0)]
+    assert entry == {"size": 2_000_000_000, "md5": "0123456789abcdef0123456789abcdef"}
+
+
+async def check_recent_failures(session: ClientSession, now: datetime) -> None:
+    answer = await call(session, "get_recent_failures", hours=24)
+    assert [f["raw_file_id"] for f in answer["failures"]] == ["sample_PRJ1_bad.raw", "run_PRJ1_b.wiff", "run_PRJ1_a.d"]
+    first = answer["failures"][0]
+    assert first["backup_status"] == "copying_failed" and "is full" in first["reason"]
+    assert first["failed_at"] == iso(now - timedelta(hours=2))
+    assert answer["by_instrument"] == {"thermo1": 1, "sciex1": 1, "bruker1": 1}
+
+    bruker = await call(session, "get_recent_failures", hours=24, instrument_id="bruker1")
+    assert [f["raw_file_id"] for f in bruker["failures"]] == ["run_PRJ1_a.d"]
+    week = await call(session, "get_recent_failures", hours=120, limit=3)
+    assert week["count"] == 3 and week["more_available"] is True
+
+
+async def check_metric_trend(session: ClientSession, now: datetime) -> None:
+    trend = await call(session, "get_metric_trend", instrument_id="thermo1", metric="proteins", period_days=7,
+                       name_contains="HELA")
+    current, previous = trend["current_period"], trend["previous_period"]
+    # the newest run counts with its newest quantification (settings version 2: 5450 proteins)
+    assert (current["count"], current["median"], current["min"], current["max"]) == (5, 5200, 5000, 5450)
+    assert current["latest"] == {"value": 5450, "raw_file_id": hela_name(0), "created_at": iso(now - timedelta(days=0.5))}
+    assert (previous["count"], previous["median"]) == (3, 4900)
+    assert trend["change"] == {"median_difference": 300, "median_percent_change": 6.1224}
+
+    fwhm = await call(session, "get_metric_trend", instrument_id="thermo1", metric="fwhm_rt", period_days=7,
+                      settings_name="hela_std")
+    assert fwhm["current_period"]["max"] == 0.2 and fwhm["current_period"]["min"] == 0.12346
+
+    unknown = await call_error(session, "get_metric_trend", instrument_id="thermo1", metric="no_such_metric")
+    assert "no_such_metric" in unknown and "proteins" in unknown and "fwhm_rt" in unknown
+
+
+async def check_projects(session: ClientSession) -> None:
+    answer = await call(session, "get_projects")
+    by_id = {p["project_id"]: p for p in answer["projects"]}
+    assert set(by_id) == {"HELA", "PRJ1"}
+    hela = by_id["HELA"]
+    assert hela["name"] == "HeLa QC"
+    assert [a["settings"]["name"] for a in hela["assignments"]] == ["hela_std", "tims_hela"]
+    assert hela["resolved_settings_per_instrument"] == {
+        "bruker1": ["tims_hela v1"], "sciex1": ["hela_std v2"], "thermo1": ["hela_std v2"]}
+    prj1 = by_id["PRJ1"]
+    assert prj1["assignments"][0]["settings"]["fasta_file_name"] == "plasma.fasta"
+    assert prj1["resolved_settings_per_instrument"] == {"bruker1": [], "sciex1": ["plasma v3"], "thermo1": ["plasma v3"]}
+    one = await call(session, "get_projects", project_id="PRJ1")
+    assert [p["project_id"] for p in one["projects"]] == ["PRJ1"]
+
+
+async def check_every_tool(session: ClientSession, now: datetime) -> None:
+    await check_tool_list(session)
+    await check_instruments(session, now)
+    await check_raw_files_by_names(session)
+    await check_raw_files_for_instrument(session)
+    await check_raw_file_story(session, now)
+    await check_recent_failures(session, now)
+    await check_metric_trend(session, now)
+    await check_projects(session)
+
+
+def ask_every_tool(open_session: Callable[[], AbstractAsyncContextManager[ClientSession]], now: datetime) -> None:
+    """Open a session with `open_session` and run every check in it."""
+
+    async def scenario():
+        async with open_session() as session:
+            await check_every_tool(session, now)
+
+    anyio.run(scenario)

@@ -1,0 +1,54 @@
+"""The real MCP client of the SDK (`ClientSession`) over stdio, streamable HTTP and in memory."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.client._memory import InMemoryTransport
+from mcp.client.streamable_http import streamable_http_client
+
+from tests.support.platform import ROOT
+
+
+@asynccontextmanager
+async def stdio_session(env: dict[str, str]) -> AsyncIterator[ClientSession]:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env, cwd=str(ROOT))
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+@asynccontextmanager
+async def http_session(url: str) -> AsyncIterator[ClientSession]:
+    async with streamable_http_client(url) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+@asynccontextmanager
+async def memory_session(server) -> AsyncIterator[ClientSession]:
+    async with InMemoryTransport(server) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+async def call(session: ClientSession, tool: str, **arguments: Any) -> dict[str, Any]:
+    """A successful tool answer; the text content and the structured content must agree."""
+    result = await session.call_tool(tool, arguments)
+    text = "\n".join(block.text for block in result.content if block.type == "text")
+    assert not result.is_error, f"{tool}({arguments}) failed: {text}"
+    assert json.loads(text) == result.structured_content
+    return result.structured_content
+
+
+async def call_error(session: ClientSession, tool: str, **arguments: Any) -> str:
+    """The error text of a tool call that must fail."""
+    result = await session.call_tool(tool, arguments)
+    text = "\n".join(block.text for block in result.content if block.type == "text")
+    assert result.is_error, f"{tool}({arguments}) should have failed but answered: {text[:500]}"
+    return text
