@@ -8,14 +8,17 @@ from __future__ import annotations
 import dagster as dg
 
 from kraken_assets.jobs import raw_file_pipeline
+from kraken_assets.monitoring import build_monitoring
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.raw_file_s3 import raw_file_s3, raw_file_s3_upload
 from kraken_assets.record_backup import build_record_dump_schedules, mongodb_record_dump, record_dump_job
 from kraken_assets.resources import build_resources
 from kraken_core.config import load_config, load_environment
 from kraken_core.config.loader import environment_name
 from kraken_sensors.instrument_watchers import build_instrument_watcher
 from kraken_sensors.location_heartbeat import build_location_heartbeat
+from kraken_sensors.s3_uploads import build_s3_upload_sensor
 
 
 def build_definitions(env: str | None = None) -> dg.Definitions:
@@ -23,12 +26,14 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     load_environment(env)
     config = load_config(env)
     watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
+    s3_uploads = [build_s3_upload_sensor(config, raw_file_s3_upload)] if config.backup.backup_type == "s3" else []
+    monitoring = build_monitoring(config)
     return dg.Definitions(
-        assets=dg.with_source_code_references([raw_file, raw_file_backup, mongodb_record_dump]),
+        assets=dg.with_source_code_references([raw_file, raw_file_backup, raw_file_s3, mongodb_record_dump, *monitoring.assets]),
         asset_checks=[backup_identical],
-        jobs=[raw_file_pipeline, record_dump_job],
-        sensors=[*watchers, build_location_heartbeat(config)],
-        schedules=build_record_dump_schedules(config),
+        jobs=[raw_file_pipeline, raw_file_s3_upload, record_dump_job, *monitoring.jobs],
+        sensors=[*watchers, build_location_heartbeat(config), *s3_uploads, *monitoring.sensors],
+        schedules=[*build_record_dump_schedules(config), *monitoring.schedules],
         resources=build_resources(env),
     )
 

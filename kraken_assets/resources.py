@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 import dagster as dg
+from dagster_aws.s3 import S3Resource
 
 from kraken_resources import KrakenConfigResource, MongoResource
+from kraken_resources.slack import SlackAlertsResource
 
 
 def _optional_env(name: str) -> dg.EnvVar | None:
@@ -14,6 +16,7 @@ def _optional_env(name: str) -> dg.EnvVar | None:
 
 
 def build_resources(env: str) -> dict[str, dg.ConfigurableResource]:
+    s3 = KrakenConfigResource(env=env).get().backup.s3
     return {
         "kraken_config": KrakenConfigResource(env=env),
         "mongo": MongoResource(
@@ -22,5 +25,14 @@ def build_resources(env: str) -> dict[str, dg.ConfigurableResource]:
             database=dg.EnvVar("MONGO_DB"),
             user=_optional_env("MONGO_USER"),
             password=_optional_env("MONGO_PASSWORD"),
+        ),
+        "slack": SlackAlertsResource(token=_optional_env("SLACK_TOKEN")),
+        # unset credentials fall back to boto3's chain (AWS_* variables, profile, instance role)
+        "s3": S3Resource(
+            endpoint_url=s3.endpoint_url,
+            region_name=s3.region_name,
+            max_attempts=s3.max_attempts,
+            aws_access_key_id=_optional_env("S3_ACCESS_KEY_ID"),
+            aws_secret_access_key=_optional_env("S3_SECRET_ACCESS_KEY"),
         ),
     }

@@ -1,0 +1,52 @@
+"""Request the S3 upload of every raw file whose backup was materialized, in its own run.
+
+A separate run (not part of the backup job) keeps a failed or slow upload from ever holding up quantification.
+The cursor is the storage id of the last backup materialization seen, so no backup is missed or requested twice;
+the `uploads` pool is set to `backup.s3.max_parallel_uploads` so the configuration decides how many run at once.
+"""
+
+import dagster as dg
+
+from kraken_assets.raw_file_backup import raw_file_backup
+from kraken_core.config import KrakenConfig
+
+UPLOADS_POOL = "uploads"
+PAGE_SIZE = 200
+
+
+def apply_pool_limit(instance: dg.DagsterInstance, pool: str, limit: int) -> None:
+    storage = instance.event_log_storage
+    if storage.get_concurrency_info(pool).slot_count != limit:
+        storage.set_concurrency_slots(pool, limit)
+
+
+def build_s3_upload_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="request_s3_uploads",
+        job=job,
+        minimum_interval_seconds=config.timings.watcher_interval_s,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "After each raw_file_backup materialization, requests raw_file_s3 for that raw file in a run of its own "
+            "(backup.backup_type: s3), so a failed upload never blocks quanting."
+        ),
+    )
+    def request_s3_uploads(context: dg.SensorEvaluationContext):
+        apply_pool_limit(context.instance, UPLOADS_POOL, config.backup.s3.max_parallel_uploads)
+        after = int(context.cursor) if context.cursor else None
+        records = context.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=raw_file_backup.key, after_storage_id=after), limit=PAGE_SIZE,
+            ascending=True,
+        ).records
+        if not records:
+            return dg.SkipReason("no new backups since the last tick")
+        requests = [
+            dg.RunRequest(run_key=f"{record.partition_key}:{record.storage_id}", partition_key=record.partition_key)
+            for record in records
+            if record.partition_key
+        ]
+        for request in requests:
+            context.log.info(f"{request.partition_key}: backup materialized; requesting its S3 upload")
+        return dg.SensorResult(run_requests=requests, cursor=str(records[-1].storage_id))
+
+    return request_s3_uploads
