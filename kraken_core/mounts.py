@@ -17,8 +17,8 @@ from pathlib import Path
 
 from kraken_core.config import ConfigError, KrakenConfig, load_config
 from kraken_core.config.loader import environment_name
-from kraken_core.locations import check_location
 from kraken_core.config.schema import LocationConfig
+from kraken_core.locations import check_location
 
 LOCATION_NAMES = ("backup", "output", "logs", "settings", "slurm")
 _FSTAB_ESCAPES = {"\\": "\\134", " ": "\\040", "\t": "\\011", "\n": "\\012"}
@@ -96,7 +96,7 @@ def check_target(target: MountTarget, table: dict[Path, str]) -> tuple[bool, str
     """Mounted from the configured share, and healthy (readable, free space known)."""
     source = table.get(target.path)
     if source is None:
-        return False, f"{target.name}: {target.path} is not mounted; run `python -m kraken_core.mounts mount {target.name}`"
+        return False, f"{target.name}: {target.path} is not mounted; mount it with `python -m kraken_core.mounts mount {target.name}`"
     if not _same_share(source, target.share):
         return False, (
             f"{target.name}: {target.path} is mounted from {source}, not from the configured share {target.share}; "
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["fstab", "mount", "umount", "check"])
     parser.add_argument("names", nargs="*", help="instrument ids or location names (default: all with a share)")
     parser.add_argument("--dry-run", action="store_true", help="print the mount/umount commands without running them")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     env = environment_name()
     try:
         config = load_config(env)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# docker compose for one environment: ENV (local, sandbox, production) selects envs/${ENV}.env; the secrets come
+# from envs/.env-secrets (and the MongoDB root user from envs/.env-mongo), copied from their .example files.
+#   ENV=production docker/compose.sh --profile workers up -d
+#   ENV=production docker/compose.sh --profile workers logs -f code-location
+# Variables already in the environment win over the files. Containers run as KRAKEN_UID:KRAKEN_GID
+# (default: the user running this script).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+
+export ENV="${ENV:-}"
+case "$ENV" in
+  local|sandbox|production) ;;
+  *) echo "compose.sh: set ENV to local, sandbox or production (got '${ENV}')" >&2; exit 2 ;;
+esac
+
+env_file="$ROOT/envs/$ENV.env"
+[ -f "$env_file" ] || { echo "compose.sh: $env_file not found" >&2; exit 2; }
+for secrets in .env-secrets .env-mongo; do
+  if [ ! -f "$ROOT/envs/$secrets" ]; then
+    echo "compose.sh: envs/$secrets is missing: cp envs/$secrets.example envs/$secrets, fill in the passwords," \
+      "chmod 600 envs/$secrets" >&2
+    exit 2
+  fi
+done
+
+export KRAKEN_UID="${KRAKEN_UID:-$(id -u)}"
+export KRAKEN_GID="${KRAKEN_GID:-$(id -g)}"
+if [ "$ENV" = local ]; then
+  # everything on this machine: the containers reach each other by service name
+  export MOUNTS_PATH="${MOUNTS_PATH:-$ROOT/.run/mounts}"
+  export MONGO_HOST="${KRAKEN_LOCAL_MONGO_HOST:-mongodb}" MONGO_PORT="${KRAKEN_LOCAL_MONGO_PORT:-27017}"
+  mkdir -p "$MOUNTS_PATH/logs/dagster"
+fi
+
+exec docker compose --env-file "$env_file" --env-file "$ROOT/envs/.env-secrets" \
+  -f "$HERE/docker-compose.yaml" "$@"
