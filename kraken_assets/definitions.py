@@ -8,6 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 from kraken_assets.jobs import raw_file_pipeline
+from kraken_assets.lifecycle import LifecycleDefinitions
 from kraken_assets.monitoring import build_monitoring
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
@@ -28,12 +29,15 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
     s3_uploads = [build_s3_upload_sensor(config, raw_file_s3_upload)] if config.backup.backup_type == "s3" else []
     monitoring = build_monitoring(config)
+    lifecycle = LifecycleDefinitions(config)
     return dg.Definitions(
-        assets=dg.with_source_code_references([raw_file, raw_file_backup, raw_file_s3, mongodb_record_dump, *monitoring.assets]),
+        assets=dg.with_source_code_references([raw_file, raw_file_backup, raw_file_s3, mongodb_record_dump, *monitoring.assets,
+                                              *lifecycle.assets]),
         asset_checks=[backup_identical],
-        jobs=[raw_file_pipeline, raw_file_s3_upload, record_dump_job, *monitoring.jobs],
-        sensors=[*watchers, build_location_heartbeat(config), *s3_uploads, *monitoring.sensors],
-        schedules=[*build_record_dump_schedules(config), *monitoring.schedules],
+        jobs=[raw_file_pipeline, raw_file_s3_upload, record_dump_job, *monitoring.jobs, *lifecycle.jobs],
+        sensors=[*watchers, build_location_heartbeat(config), *s3_uploads, *monitoring.sensors,
+                 lifecycle.mover_sensor],
+        schedules=[*build_record_dump_schedules(config), *monitoring.schedules, lifecycle.remover_schedule],
         resources=build_resources(env),
     )
 
