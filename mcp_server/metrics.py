@@ -62,6 +62,10 @@ def numeric(value: Any) -> float | None:
     return float(value)
 
 
+def numeric_metric_names(docs: list[dict[str, Any]]) -> set[str]:
+    return {name for doc in docs for name, value in metric_values(doc).items() if numeric(value) is not None}
+
+
 def gradient_matches(docs: list[dict[str, Any]], gradient_length: float, tolerance: float = 0.05) -> bool:
     """True when any metrics document's gradient length (minutes) is within ±tolerance of `gradient_length`."""
     for doc in docs:

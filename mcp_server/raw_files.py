@@ -22,6 +22,7 @@ SUMMARY_FIELDS = (
 SUMMARY_PROJECTION = {field: 1 for field in SUMMARY_FIELDS}
 # With a gradient-length filter, raw files are checked newest first up to this many.
 MAX_SCANNED_FOR_GRADIENT = 5000
+GRADIENT_PAGE = 250
 
 
 def raw_file_summary(doc: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +59,24 @@ def raw_files_by_names(reader: RecordReader, names: list[str]) -> dict[str, Any]
     }
 
 
+def _with_gradient(
+    reader: RecordReader, query: dict[str, Any], gradient_length: float, limit: int
+) -> tuple[bool, list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Newest raw files whose gradient length matches, reading their metrics page by page until `limit` is met."""
+    docs = reader.find("raw_file", query, projection=SUMMARY_PROJECTION, sort=[("created_at", -1)],
+                       limit=MAX_SCANNED_FOR_GRADIENT)
+    matched: list[dict[str, Any]] = []
+    metrics: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(docs), GRADIENT_PAGE):
+        page = docs[start : start + GRADIENT_PAGE]
+        page_metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in page))
+        metrics.update(page_metrics)
+        matched += [doc for doc in page if gradient_matches(page_metrics[doc["_id"]], gradient_length)]
+        if len(matched) > limit:
+            return True, matched[:limit], metrics
+    return len(docs) == MAX_SCANNED_FOR_GRADIENT, matched, metrics
+
+
 def raw_files_of_instrument(
     reader: RecordReader,
     instrument_id: str,
@@ -73,16 +92,13 @@ def raw_files_of_instrument(
     query: dict[str, Any] = {"instrument_id": instrument_id, "created_at": {"$gte": now - timedelta(days=max_age_days)}}
     if name_contains:
         query["_id"] = {"$regex": re.escape(name_contains), "$options": "i"}
-    fetch = MAX_SCANNED_FOR_GRADIENT if gradient_length is not None else limit + 1
-    docs = reader.find("raw_file", query, projection=SUMMARY_PROJECTION, sort=[("created_at", -1)], limit=fetch)
-    metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
-    if gradient_length is not None:
-        scanned = len(docs)
-        docs = [doc for doc in docs if gradient_matches(metrics[doc["_id"]], gradient_length)]
-        more = len(docs) > limit or scanned == MAX_SCANNED_FOR_GRADIENT
+    if gradient_length is None:
+        docs = reader.find("raw_file", query, projection=SUMMARY_PROJECTION, sort=[("created_at", -1)],
+                           limit=limit + 1)
+        more, docs = len(docs) > limit, docs[:limit]
+        metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
     else:
-        more = len(docs) > limit
-    docs = docs[:limit]
+        more, docs, metrics = _with_gradient(reader, query, gradient_length, limit)
     return {
         "instrument_id": instrument_id,
         "since": now - timedelta(days=max_age_days),

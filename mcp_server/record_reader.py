@@ -54,7 +54,3 @@ class RecordReader:
 
     def count(self, collection: str, filter: Filter) -> int:
         return self.__collection(collection).count_documents(dict(filter))
-
-    def describe(self) -> str:
-        """Which database is read, for logs (no credentials)."""
-        return f"{self.__db.client.address}/{self.__db.name}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kraken_core.raw_file_backup import RawFileLocation, backup_relpath
 from kraken_core.statuses import BackupStatus, RawFileStatus
 from mcp_server.metrics import metrics_by_raw_file, metrics_entry
 from mcp_server.record_reader import RecordReader
@@ -39,10 +40,11 @@ def _file_info_summary(file_info: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _backup(doc: dict[str, Any]) -> dict[str, Any]:
+    """Where the backup of the raw file is: the same naming the backup step writes with."""
     base = doc.get("backup_base_path")
     path = None
     if base:
-        path = f"{base.rstrip('/')}/{doc.get('collision_flag') or ''}{doc.get('original_name') or doc['_id']}"
+        path = f"{base.rstrip('/')}/{backup_relpath(RawFileLocation.from_doc(doc), doc['original_name'])}"
     return {"status": doc.get("backup_status"), "base_path": base, "path": path}
 
 

@@ -54,7 +54,10 @@ def _answer(work: Callable[[], Any]) -> dict[str, Any]:
     except LookupError as err:
         raise ToolError(str(err.args[0] if err.args else err)) from err
     except PyMongoError as err:
-        raise ToolError(f"the record could not be read ({type(err).__name__}); try again later") from err
+        raise ToolError(
+            f"the record could not be read ({type(err).__name__}): check that the MCP server reaches MongoDB "
+            "(MONGO_HOST, MONGO_PORT) with its read-only user, then ask again"
+        ) from err
 
 
 def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPServer:

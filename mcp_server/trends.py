@@ -10,7 +10,7 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mcp_server.metrics import BOOKKEEPING_FIELDS, metrics_by_raw_file, numeric
+from mcp_server.metrics import metrics_by_raw_file, numeric, numeric_metric_names
 from mcp_server.record_reader import RecordReader
 
 # The trend reads at most this many raw files per period (newest first); `truncated` says when it hit the cap.
@@ -81,8 +81,7 @@ def metric_trend(
         metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
         points[label] = []
         for doc in docs:
-            for metrics_doc in metrics[doc["_id"]]:
-                names_seen.update(k for k, v in metrics_doc.items() if k not in BOOKKEEPING_FIELDS and numeric(v) is not None)
+            names_seen.update(numeric_metric_names(metrics[doc["_id"]]))
             value = _value_per_raw_file(metrics[doc["_id"]], metric, settings_name)
             if value is not None:
                 points[label].append((doc["created_at"], doc["_id"], value))

@@ -89,6 +89,10 @@ async def check_raw_files_for_instrument(session: ClientSession) -> None:
     expected = [hela_name(i) for i, (days, _, minutes) in enumerate(THERMO_HELA) if days < 7 and minutes == 44]
     assert [f["raw_file_id"] for f in by_gradient["raw_files"]] == expected
     assert by_gradient["raw_files"][1]["metrics"][0]["values"]["fwhm_rt"] == 0.12346
+    first_two = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=30,
+                           gradient_length_minutes=44, limit=2)
+    assert [f["raw_file_id"] for f in first_two["raw_files"]] == expected[:2]
+    assert first_two["more_available"] is True
     outside = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=7,
                          gradient_length_minutes=47)
     assert outside["raw_files"] == []
@@ -140,7 +144,8 @@ async def check_metric_trend(session: ClientSession, now: datetime) -> None:
     current, previous = trend["current_period"], trend["previous_period"]
     # the newest run counts with its newest quantification (settings version 2: 5450 proteins)
     assert (current["count"], current["median"], current["min"], current["max"]) == (5, 5200, 5000, 5450)
-    assert current["latest"] == {"value": 5450, "raw_file_id": hela_name(0), "created_at": iso(now - timedelta(days=0.5))}
+    newest_run = {"value": 5450, "raw_file_id": hela_name(0), "created_at": iso(now - timedelta(days=0.5))}
+    assert current["latest"] == newest_run
     assert (previous["count"], previous["median"]) == (3, 4900)
     assert trend["change"] == {"median_difference": 300, "median_percent_change": 6.1224}
 
@@ -163,7 +168,8 @@ async def check_projects(session: ClientSession) -> None:
         "bruker1": ["tims_hela v1"], "sciex1": ["hela_std v2"], "thermo1": ["hela_std v2"]}
     prj1 = by_id["PRJ1"]
     assert prj1["assignments"][0]["settings"]["fasta_file_name"] == "plasma.fasta"
-    assert prj1["resolved_settings_per_instrument"] == {"bruker1": [], "sciex1": ["plasma v3"], "thermo1": ["plasma v3"]}
+    assert prj1["resolved_settings_per_instrument"] == {
+        "bruker1": [], "sciex1": ["plasma v3"], "thermo1": ["plasma v3"]}
     one = await call(session, "get_projects", project_id="PRJ1")
     assert [p["project_id"] for p in one["projects"]] == ["PRJ1"]
 

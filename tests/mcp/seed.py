@@ -72,7 +72,8 @@ def seed_record(db: Database, now: datetime | None = None) -> datetime:
                   backup_base_path=None, updated_at_=now - timedelta(hours=7)),
         _raw_file("run_PRJ1_b.wiff", "sciex1", now - timedelta(days=1), status="quanting_failed",
                   status_details="AlphaDIA exited with code 137 (out of memory) in slurm job 4242",
-                  slurm_job_id="4242", output_path="/mnt/output/run_PRJ1_b", s3_upload_path="s3://kraken/run_PRJ1_b.wiff",
+                  slurm_job_id="4242", output_path="/mnt/output/run_PRJ1_b",
+                  s3_upload_path="s3://kraken/run_PRJ1_b.wiff",
                   updated_at_=now - timedelta(hours=3)),
         _raw_file("old_PRJ1_fail.raw", "thermo1", now - timedelta(days=5), status="error",
                   status_details="an old failure", updated_at_=now - timedelta(days=4)),
@@ -110,7 +111,8 @@ def seed_record(db: Database, now: datetime | None = None) -> datetime:
     db.project_settings.insert_many([
         {"project_id": "HELA", "settings": hela_v2, "scopes": ["*"], "excluded_scopes": ["bruker"],
          "created_at_": now - timedelta(days=30)},
-        {"project_id": "HELA", "settings": bruker_special, "scopes": ["bruker"], "created_at_": now - timedelta(days=29)},
+        {"project_id": "HELA", "settings": bruker_special, "scopes": ["bruker"],
+         "created_at_": now - timedelta(days=29)},
         {"project": "PRJ1", "settings_name": "plasma", "settings_version": 3, "scopes": ["thermo1", "sciex"],
          "raw_file_id_filter": ["plasma"], "created_at_": now - timedelta(days=28)},
     ])

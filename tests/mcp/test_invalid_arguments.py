@@ -6,9 +6,12 @@ import subprocess
 import sys
 
 import anyio
+import pymongo
 
-from tests.mcp.client import call, call_error, http_session
-from tests.support.platform import ROOT
+from mcp_server.record_reader import RecordReader
+from mcp_server.tools import build_server
+from tests.mcp.client import call, call_error, http_session, memory_session
+from tests.support.platform import ROOT, free_port
 
 
 def test_bad_arguments_are_errors_that_say_what_is_allowed(http_server):
@@ -55,3 +58,18 @@ def test_bad_transport_setting_stops_with_a_message(server_env):
                             env={**server_env, "MCP_TRANSPORT": "sse"}, timeout=60)
     assert result.returncode == 2
     assert "MCP_TRANSPORT='sse': expected one of stdio, streamable-http" in result.stderr
+
+
+def test_unreachable_record_is_an_error_not_a_crash():
+    client = pymongo.MongoClient("127.0.0.1", free_port(), serverSelectionTimeoutMS=300, connectTimeoutMS=300)
+    server = build_server(RecordReader(client["krakendb"]), {})
+
+    async def scenario():
+        async with memory_session(server) as session:
+            text = await call_error(session, "get_available_instruments")
+            assert "the record could not be read (ServerSelectionTimeoutError)" in text and "MONGO_HOST" in text
+
+    try:
+        anyio.run(scenario)
+    finally:
+        client.close()
