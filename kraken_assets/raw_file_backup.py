@@ -9,7 +9,7 @@ from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.raw_file import raw_file
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
 from kraken_core.locations import require_location
-from kraken_core.pipeline_status import status_after_backup
+from kraken_core.pipeline_status import keeps_failed_acquisition, status_after_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file, verify_backup
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
@@ -123,9 +123,13 @@ def raw_file_backup(
 def backup_identical(
     context: dg.AssetCheckExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.AssetCheckResult:
-    config = kraken_config.get()
-    db = mongo.get_database()
-    raw_file_id = context.op_execution_context.partition_key
+    return evaluate_backup_identical(
+        kraken_config.get(), mongo.get_database(), context.op_execution_context.partition_key, context.log
+    )
+
+
+def evaluate_backup_identical(config, db, raw_file_id: str, log) -> dg.AssetCheckResult:
+    """Re-read the backup of one raw file; on a mismatch, record the error where scientists and operators see it."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     file_info = doc.get("file_info") or {}
@@ -137,9 +141,10 @@ def backup_identical(
             + ("; ".join(f"{p.target}: {p.problem}" for p in problems) or "the record has no file_info")
             + ". Do not delete the instrument file; re-materialize raw_file_backup."
         )
-        update_raw_file(db, raw_file_id, status=RawFileStatus.ERROR, status_details=details,
+        status = None if keeps_failed_acquisition(doc) else RawFileStatus.ERROR
+        update_raw_file(db, raw_file_id, status=status, status_details=details,
                         backup_status=BackupStatus.COPYING_FAILED)
-        context.log.error(details)
+        log.error(details)
     return dg.AssetCheckResult(
         passed=passed,
         metadata={

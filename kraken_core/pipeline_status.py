@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kraken_core.config.schema import KrakenConfig
+from kraken_core.quanting.processing_gate import refusal
 from kraken_core.statuses import RawFileStatus
 
 
@@ -15,9 +16,7 @@ def status_after_backup(config: KrakenConfig, doc: dict) -> tuple[RawFileStatus,
     """Where a raw file goes once its backup is verified: quantification, or done without it (and why)."""
     if keeps_failed_acquisition(doc):
         return RawFileStatus.ACQUISITION_FAILED, doc.get("status_details")
-    instrument = config.instruments.get(doc["instrument_id"])
-    if instrument is not None and instrument.skip_quanting:
-        return RawFileStatus.DONE_NOT_QUANTED, f"instrument {doc['instrument_id']} has skip_quanting set"
-    if not config.quanting.enabled:
-        return RawFileStatus.DONE_NOT_QUANTED, "quantification is not enabled in this environment (quanting.enabled)"
+    refused = refusal(config, doc)
+    if refused is not None:
+        return refused
     return RawFileStatus.QUEUED_FOR_QUANTING, None

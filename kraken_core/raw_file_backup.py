@@ -67,7 +67,18 @@ def checksum_raw_file(
     info: FileInfo = {}
     total = 0
     for rel in raw_file_members(folder, instrument.type, raw.original_name):
-        digest = file_digest(safe_join(folder, rel), etag_part_size=etag_part_size)
+        path = safe_join(folder, rel)
+        try:
+            digest = file_digest(path, etag_part_size=etag_part_size)
+        except PermissionError as err:
+            raise PermissionError(
+                f"permission denied reading instrument file {path}; give the worker account read access "
+                f"to the instrument share, then re-materialize"
+            ) from err
+        except FileNotFoundError as err:
+            raise RawFileGoneError(
+                f"instrument file {path} vanished while it was being checksummed; find it, then re-materialize"
+            ) from err
         info[rel] = [digest.size, digest.md5] + ([digest.etag] if digest.etag else [])
         total += digest.size
     return info, total

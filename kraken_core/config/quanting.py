@@ -1,14 +1,45 @@
-"""Quantification section (`quanting`): the Slurm cluster reached over SSH."""
+"""Quantification section (`quanting`): the Slurm cluster reached over SSH, and how jobs are submitted."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
+
+OutputFolderMode = Literal["raise", "overwrite", "associate", "add"]
 
 
 class QuantingConfig(Section):
     enabled: bool = False
+    # head nodes in failover order, `host` or `host:port` (port defaults to ssh_port)
     ssh_hosts: list[str] = Field(default_factory=list)
-    ssh_port: int = 22
+    ssh_port: int = Field(default=22, ge=1, le=65535)
     ssh_user: str | None = None
+    # private key file on the workers; a password comes from the SSH_PASSWORD environment variable instead
+    ssh_key_file: str | None = None
     known_hosts_file: str | None = None
+    ssh_connect_timeout_s: float = Field(default=10, gt=0)
+    ssh_command_timeout_s: float = Field(default=120, gt=0)
+    ssh_retries: int = Field(default=2, ge=0)
+    ssh_backoff_s: float = Field(default=1.0, ge=0)
     max_parallel_jobs: int = Field(default=10, ge=1)
+    job_sensor_interval_s: int = Field(default=15, ge=1)
+    output_folder_mode: OutputFolderMode = "add"
+    # cluster folder holding conda environments (`<dir>/<env>/bin`); unset: `conda activate <env>` on the cluster
+    conda_envs_dir: str | None = None
+    slurm_partition: str | None = None
+
+    @field_validator("ssh_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            name, _, port = host.rpartition(":") if ":" in host else (host, "", "")
+            if not name or any(c.isspace() for c in host) or (port and not port.isdigit()):
+                raise ValueError(f"expected `host` or `host:port`, got {host!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _cluster_when_enabled(self) -> "QuantingConfig":
+        if self.enabled and not (self.ssh_hosts and self.ssh_user and self.known_hosts_file):
+            raise ValueError("quanting.enabled needs ssh_hosts, ssh_user and known_hosts_file")
+        return self

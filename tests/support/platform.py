@@ -61,6 +61,9 @@ class DagsterPlatform:
 
     def start(self, webserver: bool = True) -> DagsterPlatform:
         workspace = str(ROOT / "workspace.yaml")
+        # create the storage once, so the daemon and the webserver do not race to create the same tables
+        subprocess.run([str(VENV_BIN / "python"), "-c", "import dagster; dagster.DagsterInstance.get().dispose()"],
+                       cwd=ROOT, env=self.env, check=True, capture_output=True)
         self._spawn("daemon", [str(VENV_BIN / "dagster-daemon"), "run", "-w", workspace])
         if webserver:
             self._spawn("webserver", [str(VENV_BIN / "dagster-webserver"), "-w", workspace, "-h", "127.0.0.1",

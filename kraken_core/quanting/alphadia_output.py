@@ -1,0 +1,200 @@
+"""Read an AlphaDIA output folder (2.x and 1.x layouts) into AlphaKraken's metric names.
+
+2.x: `stat.tsv` with `search.*`, `optimization.*`, `calibration.*_{bias,variance}`, `raw.gradient_length` in
+seconds; `precursors.parquet`; events in `quant/<stem>/events.jsonl`. 1.x: `stat.tsv` with `run`, `precursors`,
+`calibration.*_median_{accuracy,precision}`, `raw.gradient_length_m` in minutes; `precursors.tsv` (snake_case);
+events in `quant/<stem>/events.jsonl` or, before 1.9, `.progress/<stem>/events.jsonl`. Both: `internal.tsv`
+(durations in minutes) and `log.txt`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+STAT = "stat.tsv"
+INTERNAL = "internal.tsv"
+LOG = "log.txt"
+PRECURSORS_2X = "precursors.parquet"
+PRECURSORS_1X = "precursors.tsv"
+
+# stat.tsv column (2.x or 1.x) -> metric name
+STAT_COLUMNS = {
+    "search.proteins": "proteins",
+    "proteins": "proteins",
+    "search.precursors": "precursors",
+    "precursors": "precursors",
+    "search.fwhm_rt": "fwhm_rt",
+    "fwhm_rt": "fwhm_rt",
+    "search.fwhm_mobility": "fwhm_mobility",
+    "fwhm_mobility": "fwhm_mobility",
+    "optimization.ms2_error": "optimization.ms2_error",
+    "optimization.ms1_error": "optimization.ms1_error",
+    "optimization.rt_error": "optimization.rt_error",
+    "optimization.mobility_error": "optimization.mobility_error",
+    "calibration.ms2_bias": "calibration.ms2_median_accuracy",
+    "calibration.ms2_median_accuracy": "calibration.ms2_median_accuracy",
+    "calibration.ms2_variance": "calibration.ms2_median_precision",
+    "calibration.ms2_median_precision": "calibration.ms2_median_precision",
+    "calibration.ms1_bias": "calibration.ms1_median_accuracy",
+    "calibration.ms1_median_accuracy": "calibration.ms1_median_accuracy",
+    "calibration.ms1_variance": "calibration.ms1_median_precision",
+    "calibration.ms1_median_precision": "calibration.ms1_median_precision",
+    "raw.gradient_length_m": "raw.gradient_length_m",
+    "raw.cycle_length": "raw.cycle_length",
+    "raw.cycle_duration": "raw.cycle_duration",
+    "raw.cycle_number": "raw.cycle_number",
+}
+INTERNAL_COLUMNS = ("duration_total", "duration_load", "duration_optimization", "duration_extraction")
+# precursor table column (2.x dotted, 1.x snake_case) -> 2.x name
+PRECURSOR_COLUMNS = {
+    "precursor.charge": "precursor.charge", "precursor_charge": "precursor.charge", "charge": "precursor.charge",
+    "precursor.proba": "precursor.proba", "precursor_proba": "precursor.proba", "proba": "precursor.proba",
+    "precursor.sequence": "precursor.sequence", "precursor_sequence": "precursor.sequence",
+    "sequence": "precursor.sequence",
+    "precursor.intensity": "precursor.intensity", "precursor_intensity": "precursor.intensity",
+    "intensity": "precursor.intensity",
+    "pg.intensity": "pg.intensity", "pg_intensity": "pg.intensity",
+    "peptide.intensity": "peptide.intensity", "peptide_intensity": "peptide.intensity",
+    "weighted_ms1_intensity": "weighted_ms1_intensity",
+}
+KEY_METRICS = ("proteins", "precursors", "fwhm_rt", "raw.gradient_length_m", "optimization.ms2_error",
+               "precursor.proba_median", "duration_total")
+KNOWN_ERROR_CODES = ("TOO_FEW_PSM", "NO_PSM_FOUND", "NOT_VALID_DIA_DATA", "CONFIG_ERROR", "NO_RAW_FILES",
+                     "NO_LIBRARY", "NO_FASTA", "NOT_ENOUGH_MEMORY", "INVALID_INPUT")
+_LOG_ERRORS = (
+    (re.compile(r"\b(" + "|".join(KNOWN_ERROR_CODES) + r")\b"), None),
+    (re.compile(r"No psm files accumulated", re.I), "NO_PSM_FOUND"),
+    (re.compile(r"MemoryError|Unable to allocate", re.I), "NOT_ENOUGH_MEMORY"),
+)
+
+
+class OutputReadError(RuntimeError):
+    """A result file exists but cannot be read."""
+
+
+def _number(value) -> float | int | None:
+    """NaN and missing become None (null in the record); integral floats stay floats unless ints."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return None
+    if isinstance(value, int | float) and math.isinf(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, sep="\t")
+    except Exception as err:
+        raise OutputReadError(f"cannot read {path}: {err}") from err
+
+
+def layout(folder: Path) -> str | None:
+    """`2.x`, `1.x` or None (no result files)."""
+    if (folder / PRECURSORS_2X).exists():
+        return "2.x"
+    if (folder / PRECURSORS_1X).exists():
+        return "1.x"
+    if (folder / STAT).exists():
+        columns = (folder / STAT).read_text(errors="replace").split("\n", 1)[0].split("\t")
+        return "2.x" if any(c.startswith("search.") for c in columns) else "1.x"
+    return None
+
+
+def missing_result_files(folder: Path) -> list[str]:
+    found_precursors = (folder / PRECURSORS_2X).exists() or (folder / PRECURSORS_1X).exists()
+    missing = [] if (folder / STAT).exists() else [STAT]
+    return missing + ([] if found_precursors else [f"{PRECURSORS_2X} or {PRECURSORS_1X}"])
+
+
+def stat_metrics(folder: Path) -> dict:
+    df = _read(folder / STAT)
+    metrics = {}
+    for column, name in STAT_COLUMNS.items():
+        if column in df.columns and name not in metrics:
+            metrics[name] = _number(pd.to_numeric(df[column], errors="coerce").mean())
+    if "raw.gradient_length" in df.columns and "raw.gradient_length_m" not in metrics:
+        seconds = _number(pd.to_numeric(df["raw.gradient_length"], errors="coerce").mean())
+        metrics["raw.gradient_length_m"] = None if seconds is None else seconds / 60
+    return metrics
+
+
+def internal_metrics(folder: Path) -> dict:
+    if not (folder / INTERNAL).exists():
+        return {}
+    df = _read(folder / INTERNAL)
+    return {c: _number(pd.to_numeric(df[c], errors="coerce").mean()) for c in INTERNAL_COLUMNS if c in df.columns}
+
+
+def precursor_table(folder: Path) -> pd.DataFrame:
+    path = folder / PRECURSORS_2X if (folder / PRECURSORS_2X).exists() else folder / PRECURSORS_1X
+    df = _read(path)
+    renames = {c: PRECURSOR_COLUMNS[c] for c in df.columns if c in PRECURSOR_COLUMNS}
+    df = df[list(renames)].rename(columns=renames)
+    return df.loc[:, ~df.columns.duplicated()]
+
+
+def precursor_metrics(folder: Path) -> dict:
+    df = precursor_table(folder)
+    metrics: dict = {"precursor_rows": len(df)}
+    for column in ("precursor.charge", "precursor.proba"):
+        if column in df.columns:
+            values = pd.to_numeric(df[column], errors="coerce")
+            metrics[f"{column}_mean"] = _number(values.mean())
+            metrics[f"{column}_std"] = _number(values.std())
+            metrics[f"{column}_median"] = _number(values.median())
+    if "precursor.sequence" in df.columns:
+        lengths = df["precursor.sequence"].astype(str).str.len()
+        metrics["precursor.sequence_len_mean"] = _number(lengths.mean())
+        metrics["precursor.sequence_len_std"] = _number(lengths.std(ddof=1))
+        metrics["precursor.sequence_len_median"] = _number(lengths.median())
+    for column in ("weighted_ms1_intensity", "pg.intensity", "precursor.intensity", "peptide.intensity"):
+        if column in df.columns:
+            metrics[f"{column}_sum"] = _number(pd.to_numeric(df[column], errors="coerce").sum())
+    return metrics
+
+
+def read_metrics(folder: Path) -> dict:
+    """Every metric of one output folder, with AlphaKraken's names; NaN as None."""
+    return {**stat_metrics(folder), **precursor_metrics(folder), **internal_metrics(folder)}
+
+
+def event_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("quant/*/events.jsonl")) + sorted(folder.glob(".progress/*/events.jsonl"))
+
+
+def error_code_from_events(folder: Path) -> str | None:
+    """The `error_code` of the first exception event of any raw file in this output, if any."""
+    for path in event_files(folder):
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and event.get("error_code"):
+                return str(event["error_code"])
+    return None
+
+
+def error_from_log(folder: Path) -> str | None:
+    """A known AlphaDIA error recognised in `log.txt` (code), if any."""
+    path = folder / LOG
+    if not path.exists():
+        return None
+    for line in path.read_text(errors="replace").splitlines():
+        if "ERROR" not in line and "Error" not in line:
+            continue
+        for pattern, code in _LOG_ERRORS:
+            match = pattern.search(line)
+            if match:
+                return code or match.group(1)
+    return None

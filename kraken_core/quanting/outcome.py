@@ -1,0 +1,70 @@
+"""What a finished job means for the raw file: `done`, `quanting_failed` (with a known reason) or `error`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kraken_core.quanting import alphadia_output as out
+from kraken_core.statuses import RawFileStatus
+
+_OOM = re.compile(r"Exceeded job memory limit|oom[-_ ]kill|Out Of Memory|OUT_OF_MEMORY", re.I)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: RawFileStatus
+    reason: str
+    code: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == RawFileStatus.DONE
+
+
+def classify(
+    *, state: str, exit_code: int | None, output: Path, job_log: str, software_type: str = "alphadia",
+    job_id: str | None = None,
+) -> Outcome:
+    """Decide from the Slurm state, the job log and the output folder (as the workers see it)."""
+    job = f"job {job_id}" if job_id else "the job"
+    if state == "OUT_OF_MEMORY" or (state != "COMPLETED" and _OOM.search(job_log)):
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} ran out of memory (over --mem); raise slurm_mem",
+                       "OUT_OF_MEMORY")
+    if state in {"TIMEOUT", "DEADLINE"}:
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} hit its time limit (--time); raise slurm_time",
+                       "TIMEOUT")
+    code = out.error_code_from_events(output) if output.is_dir() else None
+    code = code or (out.error_from_log(output) if output.is_dir() else None)
+    if code:
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job}: AlphaDIA reported {code}", code)
+    if state == "COMPLETED" and exit_code in (0, None):
+        if software_type != "alphadia":
+            return Outcome(RawFileStatus.DONE, f"{job} completed")
+        missing = out.missing_result_files(output) if output.is_dir() else ["the output folder"]
+        if missing:
+            return Outcome(RawFileStatus.QUANTING_FAILED,
+                           f"{job} exited 0 but {', '.join(missing)} missing in {output}", "MISSING_RESULTS")
+        metrics = out.stat_metrics(output)
+        if not metrics.get("precursors") or out.precursor_table(output).empty:
+            return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} exited 0 with zero identifications",
+                           "NO_IDENTIFICATIONS")
+        return Outcome(RawFileStatus.DONE, f"{job} completed with {int(metrics['precursors'])} precursors")
+    if state == "UNKNOWN":
+        return Outcome(RawFileStatus.ERROR, f"the cluster does not know {job} any more (neither scontrol nor "
+                       f"sacct); check the job log and resubmit", "UNKNOWN")
+    if state == "CANCELLED":
+        return Outcome(RawFileStatus.ERROR, f"{job} was cancelled on the cluster; resubmit if that was a mistake",
+                       "CANCELLED")
+    return Outcome(RawFileStatus.ERROR, f"{job} ended {state} with exit code {exit_code}; no known cause, "
+                   f"see the job log", state)
+
+
+def raw_file_status(outcomes: list[Outcome]) -> tuple[RawFileStatus, str]:
+    """All jobs of a raw file together: done only if all are; an unexplained failure outranks a known one."""
+    for status in (RawFileStatus.ERROR, RawFileStatus.QUANTING_FAILED):
+        failed = [o.reason for o in outcomes if o.status == status]
+        if failed:
+            return status, "; ".join(failed)
+    return RawFileStatus.DONE, "; ".join(o.reason for o in outcomes)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# AlphaKraken quantification job, run by Slurm on the cluster. Installed into the Slurm folder by the platform
+# (over SFTP) and checked against the platform's copy before every submission; do not edit the cluster's copy.
+#
+# Input comes from the environment (set by the platform, every value as the cluster sees it):
+#   RAW_FILE_PATH OUTPUT_PATH SETTINGS_PATH SOFTWARE SOFTWARE_TYPE (alphadia|custom) NUM_THREADS
+#   CONFIG_FILE_NAME SPECLIB_FILE_NAME FASTA_FILE_NAME EXTRA_ARGS (alphadia: quoted extra arguments)
+#   CUSTOM_COMMAND (custom: the full command, every argument quoted) CONDA_ENVS_DIR (optional)
+# The job's exit code is the tool's exit code.
+set -u -o pipefail
+
+echo "== alphakraken job ${SLURM_JOB_ID:-local} on $(hostname) at $(date -Is)"
+echo "raw file:    ${RAW_FILE_PATH}"
+echo "output:      ${OUTPUT_PATH}"
+echo "settings:    ${SETTINGS_PATH} (${SOFTWARE_TYPE} ${SOFTWARE})"
+
+if [ ! -e "${RAW_FILE_PATH}" ]; then
+  echo "ERROR: raw file ${RAW_FILE_PATH} is not visible on this node; check locations.backup.absolute_path" >&2
+  exit 66
+fi
+du -sb -- "${RAW_FILE_PATH}" | sed 's/^/raw file size (bytes): /'
+for name in "${CONFIG_FILE_NAME:-}" "${SPECLIB_FILE_NAME:-}" "${FASTA_FILE_NAME:-}"; do
+  if [ -n "$name" ]; then
+    if [ ! -f "${SETTINGS_PATH}/${name}" ]; then
+      echo "ERROR: settings file ${SETTINGS_PATH}/${name} not found; check locations.settings.absolute_path" >&2
+      exit 66
+    fi
+    md5sum -- "${SETTINGS_PATH}/${name}" | sed 's/^/settings file md5: /'
+  fi
+done
+
+# activate the software environment
+if [ -n "${CONDA_ENVS_DIR:-}" ]; then
+  if [ ! -d "${CONDA_ENVS_DIR}/${SOFTWARE}/bin" ]; then
+    echo "ERROR: environment ${CONDA_ENVS_DIR}/${SOFTWARE} not found" >&2
+    exit 67
+  fi
+  export CONDA_PREFIX="${CONDA_ENVS_DIR}/${SOFTWARE}"
+  export PATH="${CONDA_PREFIX}/bin:${PATH}"
+elif [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
+  # shellcheck disable=SC1091
+  eval "$(conda shell.bash hook)" && conda activate "${SOFTWARE}" || { echo "ERROR: conda activate ${SOFTWARE} failed" >&2; exit 67; }
+fi
+
+mkdir -p -- "${OUTPUT_PATH}"
+cd -- "${OUTPUT_PATH}" || exit 1
+
+if [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
+  echo "alphadia: $(command -v alphadia) $(alphadia --version 2>/dev/null | head -n1)"
+  args=(--file "${RAW_FILE_PATH}" --output "${OUTPUT_PATH}")
+  [ -n "${SPECLIB_FILE_NAME:-}" ] && args+=(--library "${SETTINGS_PATH}/${SPECLIB_FILE_NAME}")
+  [ -n "${FASTA_FILE_NAME:-}" ] && args+=(--fasta "${SETTINGS_PATH}/${FASTA_FILE_NAME}")
+  [ -n "${CONFIG_FILE_NAME:-}" ] && args+=(--config "${SETTINGS_PATH}/${CONFIG_FILE_NAME}")
+  args+=(--config-dict "{\"general\": {\"thread_count\": ${NUM_THREADS}}}")
+  extra=()
+  # EXTRA_ARGS holds shell-quoted words built by the platform; eval only splits them
+  [ -n "${EXTRA_ARGS:-}" ] && eval "extra=(${EXTRA_ARGS})"
+  echo "command: alphadia ${args[*]} ${extra[*]}"
+  alphadia "${args[@]}" "${extra[@]}"
+  code=$?
+else
+  echo "command: ${CUSTOM_COMMAND}"
+  # CUSTOM_COMMAND holds shell-quoted words built by the platform from the settings' command template
+  eval "${CUSTOM_COMMAND}"
+  code=$?
+fi
+echo "== finished with exit code ${code} at $(date -Is)"
+exit "${code}"

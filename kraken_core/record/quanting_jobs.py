@@ -1,0 +1,64 @@
+"""Slurm jobs of a raw file (`raw_file.quanting_jobs`) and the `metrics` documents their outputs give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.database import Database
+
+from kraken_core.statuses import RawFileStatus
+
+OPEN_JOBS_PROJECTION = {"_id": 1, "created_at": 1, "quanting_jobs": 1}
+
+
+def open_quanting(db: Database) -> list[dict[str, Any]]:
+    """Raw files whose jobs are being followed, newest first."""
+    return list(
+        db.raw_file.find({"status": str(RawFileStatus.QUANTING)}, OPEN_JOBS_PROJECTION).sort("created_at", DESCENDING)
+    )
+
+
+def set_quanting_jobs(db: Database, raw_file_id: str, jobs: list[dict[str, Any]], **fields: Any) -> None:
+    db.raw_file.update_one(
+        {"_id": raw_file_id}, {"$set": {"quanting_jobs": jobs, "updated_at_": datetime.now(UTC), **fields}}
+    )
+
+
+def save_job_lists(db: Database, jobs_by_raw_file: dict[str, list[dict[str, Any]]]) -> None:
+    """Write the updated job lists of many raw files in one round trip."""
+    if not jobs_by_raw_file:
+        return
+    now = datetime.now(UTC)
+    db.raw_file.bulk_write(
+        [UpdateOne({"_id": rid}, {"$set": {"quanting_jobs": jobs, "updated_at_": now}})
+         for rid, jobs in jobs_by_raw_file.items()],
+        ordered=False,
+    )
+
+
+def write_metrics(db: Database, raw_file_id: str, job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    """One `metrics` document per (raw file, settings); a rerun replaces it."""
+    key = {"raw_file": raw_file_id, "settings_name": job["settings_name"], "settings_version": job["settings_version"]}
+    doc = {
+        **key,
+        "type": job.get("metrics_type", "alphadia"),
+        "settings_id": job.get("settings_id"),
+        "output_path": job.get("output_path"),
+        "slurm_job_id": job.get("job_id"),
+        **metrics,
+        "created_at_": datetime.now(UTC),
+    }
+    db.metrics.delete_many(key)
+    db.metrics.insert_one(doc)
+    return doc
+
+
+def metrics_of(db: Database, raw_file_id: str) -> list[dict[str, Any]]:
+    return list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", ASCENDING))
+
+
+def ended(jobs: Iterable[dict[str, Any]]) -> bool:
+    return all(job.get("ended_at") is not None for job in jobs)

@@ -1,0 +1,228 @@
+"""Projects, settings versions and their assignments in the record: reads and validated writes.
+
+Field names follow AlphaKraken's `project`, `settings` and `project_settings` collections. A settings version is
+never edited: a change is a new version (auto-incremented per name); an old one is archived, not deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from kraken_core.safe_paths import UnsafePathError, check_plain_name
+from kraken_core.settings_resolution import ALL_SCOPE, VENDOR_NAMES
+
+PROJECT_ID = re.compile(r"^[A-Za-z0-9]{1,16}$")
+SETTINGS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+CONDA_ENV = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")
+SLURM_MEM = re.compile(r"^\d{1,7}[KMGT]?$")
+SLURM_TIME = re.compile(r"^(\d{1,3}-)?\d{1,2}:\d{2}:\d{2}$")
+SOFTWARE_TYPES = ("alphadia", "custom")
+ACTIVE, ARCHIVED = "active", "archived"
+
+
+class InvalidInput(ValueError):
+    """What was wrong with a write, one message per field, each saying what is expected."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _text(values: Mapping[str, Any], key: str) -> str:
+    value = values.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _int_field(values: Mapping[str, Any], key: str, label: str, low: int, high: int, problems: list[str]) -> int | None:
+    raw = _text(values, key)
+    try:
+        number = int(raw)
+    except ValueError:
+        problems.append(f"{label}: expected a whole number from {low} to {high}, got {raw!r}")
+        return None
+    if not low <= number <= high:
+        problems.append(f"{label}: expected a whole number from {low} to {high}, got {number}")
+    return number
+
+
+def _plain_file_name(values: Mapping[str, Any], key: str, label: str, problems: list[str]) -> str:
+    name = _text(values, key)
+    if name:
+        try:
+            check_plain_name(name, label)
+        except UnsafePathError as err:
+            problems.append(f"{label}: {err}; give a file name inside the settings folder")
+    return name
+
+
+def create_project(db: Database, values: Mapping[str, Any], created_by: str) -> dict[str, Any]:
+    project_id, name = _text(values, "project_id"), _text(values, "name")
+    problems = []
+    if not PROJECT_ID.match(project_id):
+        problems.append(
+            f"project id: expected 1-16 letters or digits (it is matched as a `_`-separated token of file names), "
+            f"got {project_id!r}"
+        )
+    if not name or len(name) > 64:
+        problems.append("project name: expected 1-64 characters")
+    description = _text(values, "description")
+    if len(description) > 256:
+        problems.append("description: expected at most 256 characters")
+    if problems:
+        raise InvalidInput(problems)
+    doc = {"_id": project_id, "name": name, "description": description, "status": ACTIVE,
+           "created_by": created_by, "created_at_": datetime.now(UTC)}
+    try:
+        db.project.insert_one(doc)
+    except DuplicateKeyError:
+        raise InvalidInput([f"project id: {project_id!r} already exists; choose another id"]) from None
+    return doc
+
+
+def validate_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a settings version from form values, or InvalidInput naming every wrong field."""
+    problems: list[str] = []
+    name = _text(values, "name")
+    if not SETTINGS_NAME.match(name):
+        problems.append(f"settings name: expected letters, digits, '_', '.', '-' (at most 64), got {name!r}")
+    software_type = _text(values, "software_type") or "alphadia"
+    if software_type not in SOFTWARE_TYPES:
+        problems.append(f"software type: expected one of {', '.join(SOFTWARE_TYPES)}, got {software_type!r}")
+    software = _text(values, "software")
+    if software_type == "alphadia" and not CONDA_ENV.match(software):
+        problems.append(f"software: expected the conda environment of AlphaDIA, e.g. alphadia-2.3.0, got {software!r}")
+    if software_type == "custom" and not (0 < len(software) <= 512):
+        problems.append("software: expected the command of the custom tool (at most 512 characters)")
+    fasta = _plain_file_name(values, "fasta_file_name", "fasta file", problems)
+    speclib = _plain_file_name(values, "speclib_file_name", "spectral library", problems)
+    config_file = _plain_file_name(values, "config_file_name", "config file", problems)
+    if software_type == "alphadia" and not (fasta or speclib):
+        problems.append("fasta file / spectral library: AlphaDIA needs at least one of them")
+    config_params = _text(values, "config_params")
+    if len(config_params) > 4000:
+        problems.append("config params: expected at most 4000 characters")
+    mem, time = _text(values, "slurm_mem") or "62G", _text(values, "slurm_time") or "02:00:00"
+    if not SLURM_MEM.match(mem):
+        problems.append(f"slurm memory: expected a Slurm size such as 62G or 64000M, got {mem!r}")
+    if not SLURM_TIME.match(time):
+        problems.append(f"slurm time: expected [days-]hours:minutes:seconds such as 02:00:00, got {time!r}")
+    cpus = _int_field({**values, "slurm_cpus_per_task": _text(values, "slurm_cpus_per_task") or "8"},
+                      "slurm_cpus_per_task", "slurm cpus per task", 1, 256, problems)
+    threads = _int_field({**values, "num_threads": _text(values, "num_threads") or str(cpus or 8)},
+                         "num_threads", "threads", 1, 256, problems)
+    description = _text(values, "description")
+    if len(description) > 512:
+        problems.append("description: expected at most 512 characters")
+    if problems:
+        raise InvalidInput(problems)
+    return {
+        "name": name, "software_type": software_type, "software": software, "fasta_file_name": fasta,
+        "speclib_file_name": speclib, "config_file_name": config_file, "config_params": config_params,
+        "metrics_type": _text(values, "metrics_type") or software_type, "slurm_cpus_per_task": cpus,
+        "slurm_mem": mem, "slurm_time": time, "num_threads": threads, "description": description,
+    }
+
+
+def create_settings_version(db: Database, values: Mapping[str, Any], created_by: str) -> dict[str, Any]:
+    """Insert the next version of `name` (1 for a new name); a concurrent insert of the same version retries."""
+    fields = validate_settings(values)
+    for _ in range(5):
+        latest = db.settings.find_one({"name": fields["name"]}, {"version": 1}, sort=[("version", -1)])
+        version = (latest or {}).get("version", 0) + 1
+        doc = {"_id": f"{fields['name']}-v{version}", **fields, "version": version, "status": ACTIVE,
+               "created_by": created_by, "created_at_": datetime.now(UTC)}
+        try:
+            db.settings.insert_one(doc)
+            return doc
+        except DuplicateKeyError:
+            continue
+    raise InvalidInput([f"settings {fields['name']}: could not pick a new version; try again"])
+
+
+def archive_settings(db: Database, settings_id: str) -> None:
+    result = db.settings.update_one({"_id": settings_id}, {"$set": {"status": ARCHIVED,
+                                                                   "archived_at_": datetime.now(UTC)}})
+    if result.matched_count != 1:
+        raise InvalidInput([f"settings {settings_id!r} do not exist"])
+
+
+def _split_list(raw: Any) -> list[str]:
+    items = raw if isinstance(raw, list | tuple) else str(raw or "").replace("\n", ",").split(",")
+    return [item.strip() for item in items if str(item).strip()]
+
+
+def assign_settings(
+    db: Database, values: Mapping[str, Any], instrument_vendors: Mapping[str, str], created_by: str
+) -> dict[str, Any]:
+    """Assign a settings version to a project for all instruments, one vendor or one instrument.
+
+    `scope_type` is all | vendor | instrument with `scope` (or `scope_vendor` / `scope_instrument`) naming the
+    vendor or instrument; `excluded_instruments`
+    and the file-name filters (comma-separated substrings of the raw file id) narrow it.
+    """
+    problems: list[str] = []
+    project_id, settings_id = _text(values, "project_id"), _text(values, "settings_id")
+    project = db.project.find_one({"_id": project_id}, {"_id": 1})
+    settings = db.settings.find_one({"_id": settings_id}, {"status": 1, "software_type": 1})
+    if project is None:
+        problems.append(f"project: {project_id!r} does not exist; create it first")
+    if settings is None:
+        problems.append(f"settings: {settings_id!r} do not exist")
+    elif settings.get("status") == ARCHIVED:
+        problems.append(f"settings: {settings_id} are archived; assign an active version")
+    scope_type = _text(values, "scope_type") or "all"
+    scope = _text(values, "scope") or _text(values, f"scope_{scope_type}")
+    if scope_type == "all":
+        scope = ALL_SCOPE
+    elif scope_type == "vendor" and scope not in VENDOR_NAMES:
+        problems.append(f"vendor: expected one of {', '.join(sorted(VENDOR_NAMES))}, got {scope!r}")
+    elif scope_type == "instrument" and scope not in instrument_vendors:
+        problems.append(f"instrument: expected one of {', '.join(sorted(instrument_vendors))}, got {scope!r}")
+    elif scope_type not in ("all", "vendor", "instrument"):
+        problems.append(f"scope: expected all, vendor or instrument, got {scope_type!r}")
+    excluded = _split_list(values.get("excluded_instruments"))
+    unknown = [i for i in excluded if i not in instrument_vendors]
+    if unknown:
+        problems.append(f"excluded instruments: unknown instrument(s) {', '.join(unknown)}")
+    include, exclude = _split_list(values.get("raw_file_id_filter")), _split_list(values.get("raw_file_id_exclude_filter"))
+    if any(len(part) > 64 for part in include + exclude):
+        problems.append("file-name filter: each part at most 64 characters")
+    if problems:
+        raise InvalidInput(problems)
+    doc = {
+        "_id": ObjectId(), "project_id": project_id, "project": project_id, "settings": settings_id,
+        "software_type": settings.get("software_type", "alphadia"), "scopes": [scope], "excluded_scopes": excluded,
+        "raw_file_id_filter": include, "raw_file_id_exclude_filter": exclude,
+        "created_by": created_by, "created_at_": datetime.now(UTC),
+    }
+    db.project_settings.insert_one(doc)
+    return doc
+
+
+def remove_assignment(db: Database, assignment_id: str) -> None:
+    try:
+        key = ObjectId(assignment_id)
+    except Exception:  # noqa: BLE001 - any malformed id is the same mistake for the user
+        raise InvalidInput([f"assignment {assignment_id!r} does not exist"]) from None
+    if db.project_settings.delete_one({"_id": key}).deleted_count != 1:
+        raise InvalidInput([f"assignment {assignment_id!r} does not exist"])
+
+
+def list_projects(db: Database) -> list[dict[str, Any]]:
+    return list(db.project.find({}).sort("_id", 1))
+
+
+def list_settings(db: Database) -> list[dict[str, Any]]:
+    return list(db.settings.find({}).sort([("name", 1), ("version", -1)]))
+
+
+def project_assignments(db: Database, project_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    query = {} if project_ids is None else {"project_id": {"$in": list(project_ids)}}
+    return list(db.project_settings.find(query).sort("created_at_", 1))

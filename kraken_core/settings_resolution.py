@@ -1,0 +1,86 @@
+"""Which quantification settings apply to a raw file of a project on an instrument.
+
+An assignment (`project_settings` document) applies when one of its `scopes` matches the instrument (`*` all
+instruments, a vendor name that vendor's instruments, otherwise an instrument id), none of its
+`excluded_scopes` matches, and, for a given raw file, its id contains one of `raw_file_id_filter` (empty: all
+files) and none of `raw_file_id_exclude_filter`. Per software type, only the assignments of the most specific
+matching scope level win (`*` < vendor < instrument); several winners at that level run as parallel jobs.
+Archived settings never apply. With no raw file id (the preview), the file-name filters are not applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kraken_core.config.schema import Vendor
+
+ALL_SCOPE = "*"
+VENDOR_NAMES = frozenset(str(vendor) for vendor in Vendor)
+SCOPE_LEVELS = {"all": 0, "vendor": 1, "instrument": 2}
+
+
+def scope_level(scope: str, instrument_id: str, vendor: str | None) -> int | None:
+    """How specifically `scope` names this instrument (0 all, 1 vendor, 2 instrument), or None if it doesn't."""
+    if scope == ALL_SCOPE:
+        return SCOPE_LEVELS["all"]
+    if scope in VENDOR_NAMES:
+        return SCOPE_LEVELS["vendor"] if scope == vendor else None
+    return SCOPE_LEVELS["instrument"] if scope == instrument_id else None
+
+
+def _best_level(scopes: Iterable[str], instrument_id: str, vendor: str | None) -> int | None:
+    levels = [level for s in scopes if (level := scope_level(s, instrument_id, vendor)) is not None]
+    return max(levels, default=None)
+
+
+def file_name_matches(assignment: Mapping[str, Any], raw_file_id: str | None) -> bool:
+    if raw_file_id is None:
+        return True
+    include = assignment.get("raw_file_id_filter") or []
+    exclude = assignment.get("raw_file_id_exclude_filter") or []
+    if isinstance(include, str):
+        include = [include]
+    if include and not any(part in raw_file_id for part in include):
+        return False
+    return not any(part in raw_file_id for part in exclude)
+
+
+@dataclass(frozen=True)
+class ResolvedSettings:
+    settings: dict[str, Any]
+    assignment: dict[str, Any]
+    level: int
+
+
+def resolve_settings(
+    assignments: Iterable[Mapping[str, Any]],
+    settings_by_id: Mapping[Any, Mapping[str, Any]],
+    *,
+    instrument_id: str,
+    vendor: str | None,
+    raw_file_id: str | None = None,
+) -> list[ResolvedSettings]:
+    """The settings that apply, per software type the most specific scope level only; oldest assignment first."""
+    candidates: list[ResolvedSettings] = []
+    for assignment in assignments:
+        settings = settings_by_id.get(assignment.get("settings"))
+        if settings is None or settings.get("status") == "archived":
+            continue
+        level = _best_level(assignment.get("scopes") or [ALL_SCOPE], instrument_id, vendor)
+        if level is None or _best_level(assignment.get("excluded_scopes") or [], instrument_id, vendor) is not None:
+            continue
+        if not file_name_matches(assignment, raw_file_id):
+            continue
+        candidates.append(ResolvedSettings(dict(settings), dict(assignment), level))
+    best: dict[str, int] = {}
+    for item in candidates:
+        software_type = item.settings.get("software_type", "alphadia")
+        best[software_type] = max(best.get(software_type, -1), item.level)
+    resolved, seen = [], set()
+    for item in candidates:
+        if item.level == best[item.settings.get("software_type", "alphadia")] and item.settings.get("_id") not in seen:
+            seen.add(item.settings.get("_id"))
+            resolved.append(item)
+    return resolved
