@@ -7,6 +7,7 @@ import os
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
+from kraken_core.config import load_config
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slack import SlackAlertsResource
 
@@ -16,7 +17,7 @@ def _optional_env(name: str) -> dg.EnvVar | None:
 
 
 def build_resources(env: str) -> dict[str, dg.ConfigurableResource]:
-    s3 = KrakenConfigResource(env=env).get().backup.s3
+    s3 = load_config(env).backup.s3
     return {
         "kraken_config": KrakenConfigResource(env=env),
         "mongo": MongoResource(

@@ -9,11 +9,12 @@ from dagster_aws.s3 import S3Resource
 
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import raw_file_backup
-from kraken_assets.raw_file_s3 import raw_file_s3
+from kraken_assets.raw_file_s3 import raw_file_s3, raw_file_s3_upload
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.s3_layout import bucket_name
 from kraken_core.simulator import write_bruker, write_thermo
+from kraken_sensors.s3_uploads import build_s3_upload_sensor
 from tests.dagster.test_pipeline_assets import register
 from tests.s3.conftest import CHUNK_MB, s3_config_dict
 from tests.support.pipeline import materialize_partition, resources_for, write_config_file
@@ -181,3 +182,23 @@ def test_changed_chunk_size_asks_for_a_new_checksum(pipeline, mongo_db, instance
     assert not run_with_other_chunks(rid).success
     error = get_raw_file(mongo_db, rid)["s3_upload_error"]
     assert "chunk size changed" in error and "re-materialize raw_file" in error
+
+
+def test_sensor_requests_one_upload_per_new_backup_and_remembers_them(pipeline, mongo_db, instance):
+    config, resources, _ = pipeline(max_parallel_uploads=3)
+    for name in ("20240301_PRJ1_s1.raw", "20240301_PRJ1_s2.raw"):
+        write_thermo(config.instrument_folder("thermo1"), name, 1000)
+    rids = register(mongo_db, config, "thermo1")
+    for rid in rids:
+        assert materialize_partition(BACKUP, rid, resources, instance).success
+    sensor = build_s3_upload_sensor(config, raw_file_s3_upload)
+
+    first = sensor(dg.build_sensor_context(instance=instance))
+    assert sorted(r.partition_key for r in first.run_requests) == sorted(rids)
+    assert instance.event_log_storage.get_concurrency_info("uploads").slot_count == 3
+    again = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    assert isinstance(again, dg.SkipReason)
+    # a re-materialized backup is uploaded again (the upload itself skips identical objects)
+    assert materialize_partition(BACKUP, rids[0], resources, instance).success
+    third = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    assert [r.partition_key for r in third.run_requests] == [rids[0]]
