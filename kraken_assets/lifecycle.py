@@ -49,7 +49,8 @@ def _result(context, step: str, config: KrakenConfig, mode: LifecycleMode, repor
     }
     for report in reports:
         if report.free_after is not None:
-            metadata[f"free_gb_after_{report.instrument_id}"] = dg.MetadataValue.float(round(report.free_after / 1e9, 3))
+            free_gb = round(report.free_after / 1e9, 3)
+            metadata[f"free_gb_after_{report.instrument_id}"] = dg.MetadataValue.float(free_gb)
     failed = [r for r in reports if r.failed(max_errors)]
     if failed:
         raise dg.Failure(

@@ -22,7 +22,14 @@ from kraken_core.config.schema import KrakenConfig
 from kraken_core.lifecycle.instrument_copies import differences_from_record, present_files
 from kraken_core.lifecycle.mode import LifecycleMode
 from kraken_core.lifecycle.outcomes import FileOutcome, InstrumentReport
-from kraken_core.lifecycle.paths import acquisition_path, deleteme_path, main_relpath, members_of, moved_path, top_entries
+from kraken_core.lifecycle.paths import (
+    acquisition_path,
+    deleteme_path,
+    main_relpath,
+    members_of,
+    moved_path,
+    top_entries,
+)
 from kraken_core.lifecycle.run_instruments import StepRecorder, instrument_ready, run_per_instrument
 from kraken_core.lifecycle.verification import VERIFIED_COPY_STATUSES
 from kraken_core.locations import check_location
@@ -146,7 +153,8 @@ class Mover:
             members = {rel: file_info[rel] for rel in members_of(top, file_info)}
             found, problems = present_files(self.config, raw, members, [moved_path])
             problems += differences_from_record(found, file_info)
-            problems += [f"{moved_path(self.config, raw, rel)} is missing" for rel in set(members) - {f.rel for f in found}]
+            missing = sorted(set(members) - {f.rel for f in found})
+            problems += [f"{moved_path(self.config, raw, rel)} is missing" for rel in missing]
             if problems:
                 raise MoveRefused(f"a different {target} is already in Backup/ ({'; '.join(problems)})")
             renamed = deleteme_path(self.config, raw, top)

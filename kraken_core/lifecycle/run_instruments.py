@@ -36,7 +36,9 @@ class StepRecorder:
             )
 
 
-def instrument_ready(config: KrakenConfig, report: InstrumentReport, enabled: bool, disabled_by: str, verb: str) -> bool:
+def instrument_ready(
+    config: KrakenConfig, report: InstrumentReport, enabled: bool, disabled_by: str, verb: str
+) -> bool:
     """False (with the reason in `report.skipped`) when the step is disabled or the instrument share is away."""
     instrument_id = report.instrument_id
     if not enabled:

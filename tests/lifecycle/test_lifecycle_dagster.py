@@ -65,7 +65,8 @@ def test_purge_asset_deletes_in_production_and_reports_it(production_config, mon
     assert meta["gb_freed"] == pytest.approx(7000 / 1e9)
     assert meta["mode"].startswith("production")
     rows = {row["instrument"]: row for row in meta["instruments"]}
-    assert rows["thermo1"]["free_gb_before"] is not None and rows["thermo1"]["freed_gb"] == pytest.approx(4e-6, abs=1e-3)
+    assert rows["thermo1"]["free_gb_before"] is not None
+    assert (rows["thermo1"]["state"], rows["thermo1"]["errors"]) == ("ok", 0)
     assert "free_gb_after_thermo1" in meta
     assert not (config.instrument_folder("thermo1") / "A.raw").exists()
     assert unaccounted_files(config, mongo_db, "A.raw") == []

@@ -15,7 +15,13 @@ from kraken_core.config.schema import KrakenConfig
 from kraken_core.lifecycle.instrument_copies import current_locators
 from kraken_core.lifecycle.paths import acquisition_path, deleteme_path, moved_path
 from kraken_core.lifecycle.verification import ObjectHead
-from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file, backup_relpath, checksum_raw_file
+from kraken_core.raw_file_backup import (
+    RawFileLocation,
+    backup_base_path,
+    backup_raw_file,
+    backup_relpath,
+    checksum_raw_file,
+)
 from kraken_core.record.raw_files import register_raw_file, update_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
 
