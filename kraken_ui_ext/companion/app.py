@@ -1,0 +1,231 @@
+"""The companion app: Starlette routes over the record, rendered with Jinja2; every asset served locally."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from pymongo.database import Database
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from kraken_core.record.connection import open_database
+from kraken_core.record.settings_catalog import (
+    InvalidInput,
+    archive_settings,
+    assign_settings,
+    create_project,
+    create_settings_version,
+    list_projects,
+    list_settings,
+    project_assignments,
+    remove_assignment,
+)
+from kraken_core.settings_resolution import resolve_settings
+from kraken_ui_ext.companion import auth
+from kraken_ui_ext.companion.colour_scale import ColumnScale
+from kraken_ui_ext.companion.csv_export import overview_csv
+from kraken_ui_ext.companion.overview import PAGE_SIZE, OverviewFilters, build_overview
+from kraken_ui_ext.companion.record_views import ALL_STATUSES, STATUS_GROUPS, status_class
+from kraken_ui_ext.companion.settings import CompanionSettings
+from kraken_ui_ext.companion.status_view import NON_TERMINAL, entity_statuses, throughput
+from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
+from kraken_ui_ext.companion.trends import TrendFilters, build_trends
+from kraken_ui_ext.key_metrics import KEY_METRICS, TREND_METRICS
+from kraken_ui_ext.links import dagster_partition_url
+
+HERE = Path(__file__).parent
+
+
+def build_app(settings: CompanionSettings, db: Database | None = None) -> Starlette:
+    db = db if db is not None else open_database(settings.mongo)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["num"] = format_number
+    instruments = sorted(settings.instrument_vendors)
+
+    def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+        user = auth.session_user(settings.session_secret, request)
+        base = {"request": request, "user": user, "writes_enabled": settings.writes_enabled,
+                "dagster_url": settings.webserver_base_url, "form_token": auth.form_token(settings.session_secret, request),
+                "page": name.removesuffix(".html"), "status_class": status_class}
+        return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+    def known_projects() -> list[str]:
+        return [p["_id"] for p in db.project.find({}, {"_id": 1}).sort("_id", 1)]
+
+    def overview_page(request: Request) -> Response:
+        now = datetime.now(UTC)
+        filters = OverviewFilters.from_query(request.query_params)
+        overview = build_overview(db, filters, now)
+        scales = {m.name: ColumnScale(m, [v for r in overview.page_rows if (v := r.metrics.get(m.name)) is not None])
+                  for m in KEY_METRICS}
+        return render(request, "overview.html", {
+            "overview": overview, "filters": filters, "now": now, "scales": scales, "metrics": KEY_METRICS,
+            "instruments": instruments, "projects": known_projects(), "statuses": ALL_STATUSES,
+            "status_groups": sorted(STATUS_GROUPS), "page_size": PAGE_SIZE,
+            "partition_url": lambda rid: dagster_partition_url(settings.webserver_base_url, rid),
+        })
+
+    def overview_download(request: Request) -> Response:
+        filters = OverviewFilters.from_query(request.query_params)
+        overview = build_overview(db, filters, datetime.now(UTC), all_metrics=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        return Response(overview_csv(overview.rows, settings.webserver_base_url), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="raw_files_{stamp}.csv"'})
+
+    def trends_page(request: Request) -> Response:
+        filters = TrendFilters.from_query(request.query_params)
+        trends = build_trends(db, filters, datetime.now(UTC))
+        return render(request, "trends.html", {
+            "trends": trends, "filters": filters, "metrics": TREND_METRICS, "instruments": instruments,
+            "projects": known_projects(),
+        })
+
+    def status_page(request: Request) -> Response:
+        now = datetime.now(UTC)
+        try:
+            weeks = min(max(int(request.query_params.get("weeks", "4")), 1), 26)
+        except ValueError:
+            weeks = 4
+        entities = entity_statuses(db, instruments, settings.heartbeat_interval_s, now)
+        flow = throughput(db, now, weeks)
+        charts = []
+        for i, instrument in enumerate(sorted(flow.samples)):
+            colour = PALETTE[i % len(PALETTE)]
+            charts.append((instrument,
+                           bar_svg([(f"{d:%b %d}", flow.samples[instrument].get(d, 0)) for d in flow.days],
+                                   title=f"{instrument}: samples per day", unit="samples", colour=colour),
+                           bar_svg([(f"{d:%b %d}", flow.gigabytes[instrument].get(d, 0.0)) for d in flow.days],
+                                   title=f"{instrument}: GB per day", unit="GB", colour=colour)))
+        waiting = [s for s in NON_TERMINAL if any(e.waiting.get(s) for e in entities)]
+        return render(request, "status.html", {"entities": entities, "charts": charts, "flow": flow,
+                                               "weeks": weeks, "now": now, "waiting_statuses": waiting})
+
+    def projects_page(request: Request, problems: list[str] | None = None, values: dict | None = None,
+                      status_code: int = 200) -> Response:
+        projects, settings_docs = list_projects(db), list_settings(db)
+        assignments = project_assignments(db)
+        settings_by_id = {s["_id"]: s for s in settings_docs}
+        preview_project = request.query_params.get("preview_project") or (projects[0]["_id"] if projects else "")
+        preview_file = request.query_params.get("preview_file", "").strip() or None
+        preview = []
+        if preview_project:
+            mine = [a for a in assignments if a.get("project_id", a.get("project")) == preview_project]
+            for instrument in instruments:
+                resolved = resolve_settings(mine, settings_by_id, instrument_id=instrument,
+                                            vendor=settings.instrument_vendors[instrument], raw_file_id=preview_file)
+                preview.append((instrument, settings.instrument_vendors[instrument], resolved))
+        return render(request, "projects.html", {
+            "projects": projects, "settings_list": settings_docs, "assignments": assignments,
+            "settings_by_id": settings_by_id, "instruments": instruments, "vendors": sorted(set(settings.instrument_vendors.values())),
+            "preview": preview, "preview_project": preview_project, "preview_file": preview_file or "",
+            "problems": problems or [], "values": values or {}, "message": request.query_params.get("msg", ""),
+        }, status_code=status_code)
+
+    async def write(request: Request, action) -> Response:
+        """Every write: logged in, a valid form token, validated input; problems are shown next to the forms."""
+        user = auth.session_user(settings.session_secret, request)
+        if user is None:
+            text = ("Log in to change projects and settings." if settings.writes_enabled else
+                    "Changes are disabled: set KRAKEN_WEBAPP_USER and KRAKEN_WEBAPP_PASSWORD for the companion app.")
+            return render(request, "message.html", {"title": "Not logged in", "text": text}, status_code=401)
+        form = await request.form()
+        values = {key: (form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key)) for key in form.keys()}
+        if not auth.form_token_valid(settings.session_secret, request, str(form.get("form_token", ""))):
+            return render(request, "message.html", {"title": "Form expired",
+                                                    "text": "The form is out of date; reload the page and try again."},
+                          status_code=403)
+        try:
+            message = action(values, user)
+        except InvalidInput as err:
+            return projects_page(request, err.problems, values, status_code=400)
+        return RedirectResponse(f"/projects?{urlencode({'msg': message})}", status_code=303)
+
+    async def create_project_route(request: Request) -> Response:
+        return await write(request, lambda v, user: f"project {create_project(db, v, user)['_id']} created")
+
+    async def create_settings_route(request: Request) -> Response:
+        def action(values, user):
+            doc = create_settings_version(db, values, user)
+            return f"settings {doc['name']} version {doc['version']} created"
+        return await write(request, action)
+
+    async def archive_settings_route(request: Request) -> Response:
+        settings_id = request.path_params["settings_id"]
+        return await write(request, lambda v, user: (archive_settings(db, settings_id), f"{settings_id} archived")[1])
+
+    async def assign_route(request: Request) -> Response:
+        def action(values, user):
+            doc = assign_settings(db, values, settings.instrument_vendors, user)
+            return f"{doc['settings']} assigned to project {doc['project_id']} for {', '.join(doc['scopes'])}"
+        return await write(request, action)
+
+    async def remove_assignment_route(request: Request) -> Response:
+        assignment_id = request.path_params["assignment_id"]
+        return await write(request, lambda v, user: (remove_assignment(db, assignment_id), "assignment removed")[1])
+
+    def raw_file_page(request: Request) -> Response:
+        raw_file_id = request.path_params["raw_file_id"]
+        doc = db.raw_file.find_one({"_id": raw_file_id})
+        if doc is None:
+            return render(request, "message.html", {"title": "Unknown raw file",
+                                                    "text": f"{raw_file_id} is not in the record."}, status_code=404)
+        metrics = list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", -1))
+        return render(request, "raw_file.html", {
+            "doc": doc, "metrics_docs": metrics,
+            "partition_url": dagster_partition_url(settings.webserver_base_url, raw_file_id),
+            "backup_url": dagster_partition_url(settings.webserver_base_url, raw_file_id, "raw_file_backup"),
+        })
+
+    async def login(request: Request) -> Response:
+        if request.method == "GET":
+            return render(request, "login.html", {"error": "", "next": request.query_params.get("next", "/projects")})
+        form = await request.form()
+        next_url = str(form.get("next") or "/projects")
+        if not next_url.startswith("/") or next_url.startswith("//"):
+            next_url = "/projects"
+        if not auth.credentials_match(settings.login_user, settings.login_password,
+                                      str(form.get("user", "")), str(form.get("password", ""))):
+            error = ("Unknown user or wrong password." if settings.writes_enabled else
+                     "Login is disabled: KRAKEN_WEBAPP_USER and KRAKEN_WEBAPP_PASSWORD are not set.")
+            return render(request, "login.html", {"error": error, "next": next_url}, status_code=401)
+        response = RedirectResponse(next_url, status_code=303)
+        response.set_cookie(auth.COOKIE, auth.session_cookie(settings.session_secret, settings.login_user),
+                            max_age=auth.SESSION_SECONDS, httponly=True, samesite="strict")
+        return response
+
+    def logout(request: Request) -> Response:
+        response = RedirectResponse("/overview", status_code=303)
+        response.delete_cookie(auth.COOKIE)
+        return response
+
+    def healthz(request: Request) -> Response:
+        db.command("ping")
+        return PlainTextResponse("ok")
+
+    routes = [
+        Route("/", lambda request: RedirectResponse("/overview")),
+        Route("/overview", overview_page),
+        Route("/overview.csv", overview_download),
+        Route("/trends", trends_page),
+        Route("/status", status_page),
+        Route("/projects", projects_page),
+        Route("/projects/new", create_project_route, methods=["POST"]),
+        Route("/settings/new", create_settings_route, methods=["POST"]),
+        Route("/settings/{settings_id}/archive", archive_settings_route, methods=["POST"]),
+        Route("/assignments/new", assign_route, methods=["POST"]),
+        Route("/assignments/{assignment_id}/delete", remove_assignment_route, methods=["POST"]),
+        Route("/raw_files/{raw_file_id:path}", raw_file_page),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/healthz", healthz),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes)
+

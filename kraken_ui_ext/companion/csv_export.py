@@ -1,0 +1,32 @@
+"""CSV of the overview's filtered rows, with the same columns a scientist sees (plus the Dagster link)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from kraken_ui_ext.companion.overview import OverviewRow
+from kraken_ui_ext.key_metrics import KEY_METRICS
+from kraken_ui_ext.links import dagster_partition_url
+
+HEADER = ["raw_file", "instrument", "project", "status", "status_details", "size_bytes", "acquired_at",
+          "lag_minutes", "eta", *(m.name for m in KEY_METRICS), "settings", "dagster_url"]
+
+
+def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for row in rows:
+        doc = row.doc
+        writer.writerow([
+            row.raw_file_id, doc.get("instrument_id"), doc.get("project_id"), doc.get("status"),
+            doc.get("status_details") or "", doc.get("size") if doc.get("size") is not None else "",
+            row.acquired.isoformat() if row.acquired else "",
+            f"{row.lag.total_seconds() / 60:.1f}" if row.lag is not None else "",
+            row.eta.isoformat() if row.eta is not None else "",
+            *("" if row.metrics.get(m.name) is None else f"{row.metrics[m.name]:g}" for m in KEY_METRICS),
+            row.settings or "", dagster_partition_url(webserver_base_url, row.raw_file_id),
+        ])
+    return out.getvalue()

@@ -1,0 +1,95 @@
+"""Shared reads of the record for the companion pages: metrics of raw files, status groups, lags.
+
+Queries use one indexed field range (plus at most one equality) and projections; everything finer is
+filtered in Python, because an `$in` or `$regex` next to the range makes the wire server scan the collection.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.database import Database
+
+from kraken_core.record.timestamps import record_datetime
+from kraken_core.statuses import NON_TERMINAL_STATUSES, RawFileStatus
+
+FAILED_STATUSES = frozenset({RawFileStatus.ACQUISITION_FAILED, RawFileStatus.QUANTING_FAILED, RawFileStatus.ERROR})
+STATUS_GROUPS = {
+    "unfinished": frozenset(str(s) for s in NON_TERMINAL_STATUSES),
+    "failed": frozenset(str(s) for s in FAILED_STATUSES),
+}
+ALL_STATUSES = tuple(str(s) for s in RawFileStatus)
+METRICS_BATCH = 2000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def status_class(status: str | None) -> str:
+    """The colour class of a status: done, not quanted/ignored, failed, or in progress."""
+    if status == RawFileStatus.DONE:
+        return "st-done"
+    if status in (RawFileStatus.DONE_NOT_QUANTED, RawFileStatus.IGNORED):
+        return "st-notquanted"
+    if status in STATUS_GROUPS["failed"]:
+        return "st-failed"
+    return "st-running"
+
+
+def status_matches(status: str | None, wanted: str) -> bool:
+    if not wanted:
+        return True
+    if wanted in STATUS_GROUPS:
+        return status in STATUS_GROUPS[wanted]
+    return status == wanted
+
+
+def _created(doc: dict[str, Any]) -> datetime:
+    return record_datetime(doc.get("created_at_")) or EPOCH
+
+
+def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The newest metrics document of each raw file (several exist when several settings ran), in batches."""
+    projection = {"raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1,
+                  **{name: 1 for name in fields}}
+    newest: dict[str, dict[str, Any]] = {}
+    ids = list(raw_file_ids)
+    for start in range(0, len(ids), METRICS_BATCH):
+        for doc in db.metrics.find({"raw_file": {"$in": ids[start:start + METRICS_BATCH]}}, projection):
+            known = newest.get(doc["raw_file"])
+            if known is None or _created(doc) >= _created(known):
+                newest[doc["raw_file"]] = doc
+    return newest
+
+
+def processing_lag(doc: dict[str, Any]) -> timedelta | None:
+    """Acquisition to final status, for raw files that reached one (`updated_at_` of a terminal status)."""
+    created, updated = record_datetime(doc.get("created_at")), record_datetime(doc.get("updated_at_"))
+    if doc.get("status") in STATUS_GROUPS["unfinished"] or created is None or updated is None:
+        return None
+    return updated - created
+
+
+def median_lags(docs: Iterable[dict[str, Any]]) -> dict[str | None, timedelta]:
+    """Median lag of done raw files per instrument, plus an overall median under the key None."""
+    per_instrument: dict[str | None, list[float]] = {}
+    for doc in docs:
+        if doc.get("status") != RawFileStatus.DONE:
+            continue
+        lag = processing_lag(doc)
+        if lag is not None:
+            seconds = lag.total_seconds()
+            per_instrument.setdefault(doc.get("instrument_id"), []).append(seconds)
+            per_instrument.setdefault(None, []).append(seconds)
+    return {key: timedelta(seconds=statistics.median(values)) for key, values in per_instrument.items()}
+
+
+def format_duration(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours // 24} d {hours % 24} h"

@@ -1,0 +1,54 @@
+"""What the companion app needs to run, read from the environment and the platform configuration."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kraken_core.config.schema import KrakenConfig
+from kraken_core.record.connection import DEFAULT_DB, MongoSettings
+
+DEFAULT_PORT = 8050
+
+
+@dataclass(frozen=True)
+class CompanionSettings:
+    mongo: MongoSettings
+    webserver_base_url: str
+    instrument_vendors: dict[str, str]
+    heartbeat_interval_s: int = 60
+    login_user: str | None = None
+    login_password: str | None = field(default=None, repr=False)
+    session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+    @property
+    def writes_enabled(self) -> bool:
+        return bool(self.login_user and self.login_password)
+
+    @classmethod
+    def from_environment(cls, config: KrakenConfig, environ: Mapping[str, str] | None = None) -> CompanionSettings:
+        """Mongo through the least-privilege webapp user (`MONGO_USER_WEBAPP`), login from `KRAKEN_WEBAPP_*`."""
+        env = os.environ if environ is None else environ
+        secret = env.get("KRAKEN_WEBAPP_SECRET")
+        return cls(
+            mongo=MongoSettings(
+                host=env.get("MONGO_HOST", "127.0.0.1"),
+                port=int(env.get("MONGO_PORT", "27017")),
+                database=env.get("MONGO_DB", DEFAULT_DB),
+                user=env.get("MONGO_USER_WEBAPP") or None,
+                password=env.get("MONGO_PASSWORD_WEBAPP") or None,
+            ),
+            webserver_base_url=config.webserver_base_url,
+            instrument_vendors={iid: str(inst.type) for iid, inst in config.instruments.items()},
+            heartbeat_interval_s=config.timings.heartbeat_interval_s,
+            login_user=env.get("KRAKEN_WEBAPP_USER") or None,
+            login_password=env.get("KRAKEN_WEBAPP_PASSWORD") or None,
+            **({"session_secret": secret.encode()} if secret else {}),
+        )
+
+
+def companion_port(environ: Mapping[str, str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    return int(env.get("KRAKEN_COMPANION_PORT", DEFAULT_PORT))

@@ -1,0 +1,118 @@
+"""Metric trends per instrument: points over time, a daily median line and an optional baseline band."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.database import Database
+
+from kraken_core.record.timestamps import record_datetime
+from kraken_ui_ext.companion.record_views import latest_metrics
+from kraken_ui_ext.companion.svg_plot import Point, colour_map, scatter_svg
+from kraken_ui_ext.key_metrics import METRICS_BY_NAME, TREND_METRICS, KeyMetric, metric_number
+
+MAX_POINTS = 40_000
+DEFAULT_DAYS = 14.0
+
+
+@dataclass(frozen=True)
+class TrendFilters:
+    metric: KeyMetric = TREND_METRICS[0]
+    days: float = DEFAULT_DAYS
+    instrument: str = ""
+    project: str = ""
+    colour_by: str = "instrument"
+    baseline: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> TrendFilters:
+        try:
+            days = min(max(float(params.get("days") or DEFAULT_DAYS), 0.1), 3650)
+        except ValueError:
+            days = DEFAULT_DAYS
+        baseline = tuple(part.strip() for part in params.get("baseline", "").replace("\n", ",").split(",")
+                         if part.strip())[:500]
+        return cls(
+            metric=METRICS_BY_NAME.get(params.get("metric", ""), TREND_METRICS[0]),
+            days=days,
+            instrument=params.get("instrument", "").strip(),
+            project=params.get("project", "").strip(),
+            colour_by="project" if params.get("colour_by") == "project" else "instrument",
+            baseline=baseline,
+        )
+
+
+@dataclass
+class TrendPanel:
+    instrument: str
+    points: list[Point]
+    median_line: list[tuple[datetime, float]]
+    svg: str = ""
+
+
+@dataclass
+class Trends:
+    filters: TrendFilters
+    panels: list[TrendPanel]
+    colours: dict[str, str]
+    band: tuple[float, float] | None
+    baseline_found: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+
+def daily_medians(points: list[Point]) -> list[tuple[datetime, float]]:
+    by_day: dict[datetime, list[float]] = {}
+    for p in points:
+        by_day.setdefault(p.x.replace(hour=12, minute=0, second=0, microsecond=0), []).append(p.y)
+    return [(day, statistics.median(values)) for day, values in sorted(by_day.items())]
+
+
+def baseline_band(values: list[float]) -> tuple[float, float] | None:
+    """Mean ± 2 standard deviations of the baseline raw files (their range when fewer than three)."""
+    if not values:
+        return None
+    if len(values) < 3:
+        return min(values), max(values)
+    mean, sd = statistics.fmean(values), statistics.stdev(values)
+    return mean - 2 * sd, mean + 2 * sd
+
+
+def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
+    since = now - timedelta(days=filters.days)
+    query: dict[str, Any] = {"created_at": {"$gte": since}}
+    if filters.instrument:
+        query["instrument_id"] = filters.instrument
+    elif filters.project:
+        query["project_id"] = filters.project
+    docs = list(db.raw_file.find(query, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1})
+                .sort("created_at", -1).limit(MAX_POINTS + 1))
+    truncated = len(docs) > MAX_POINTS
+    docs = [d for d in docs[:MAX_POINTS] if not filters.project or d.get("project_id") == filters.project]
+    name = filters.metric.name
+    metrics = latest_metrics(db, [d["_id"] for d in docs], [name])
+    per_instrument: dict[str, list[Point]] = {}
+    for doc in docs:
+        value = metric_number((metrics.get(doc["_id"]) or {}).get(name))
+        acquired = record_datetime(doc.get("created_at"))
+        if value is None or acquired is None:
+            continue
+        key = (doc.get("instrument_id") if filters.colour_by == "instrument" else doc.get("project_id")) or "?"
+        point = Point(acquired, value, key, f"{doc['_id']} ({doc.get('project_id')}): {value:g}")
+        per_instrument.setdefault(doc.get("instrument_id") or "?", []).append(point)
+    baseline_metrics = latest_metrics(db, list(filters.baseline), [name]) if filters.baseline else {}
+    values = [v for m in baseline_metrics.values() if (v := metric_number(m.get(name))) is not None]
+    band = baseline_band(values)
+    colours = colour_map([p.colour_key for points in per_instrument.values() for p in points])
+    label = f"{filters.metric.label}" + (f" ({filters.metric.unit})" if filters.metric.unit else "")
+    panels = []
+    for instrument, points in sorted(per_instrument.items()):
+        points.sort(key=lambda p: p.x)
+        panel = TrendPanel(instrument, points, daily_medians(points))
+        panel.svg = scatter_svg(points, colours, title=f"{instrument}: {label}, {len(points)} raw files",
+                                y_label=label, x_range=(since, now), median_line=panel.median_line, band=band)
+        panels.append(panel)
+    return Trends(filters, panels, colours, band, sorted(baseline_metrics), truncated)

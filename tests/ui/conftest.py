@@ -1,0 +1,95 @@
+"""The companion app started as `python -m kraken_ui_ext.companion` on a seeded record, and Debian chromium."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.support.platform import free_port, wait_for
+from tests.support.ui_record import seed_record
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def record_db(mongo_client):
+    """One seeded database per test module: 1,500 raw files, one every 27 minutes (four weeks of history)."""
+    name = f"kt_ui_{uuid.uuid4().hex[:10]}"
+    db = mongo_client[name]
+    seed_record(db, 1500, spacing=timedelta(minutes=27))
+    yield db
+    mongo_client.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def companion(record_db, services, tmp_path_factory):
+    """The app as operators start it, with generated login credentials; yields (base url, user, password)."""
+    port, user, password = free_port(), "scientist", secrets.token_urlsafe(12)
+    mounts = tmp_path_factory.mktemp("mounts")
+    env = {**os.environ, "ENV": "test", "MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"],
+           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": record_db.name, "KRAKEN_COMPANION_PORT": str(port),
+           "KRAKEN_WEBAPP_USER": user, "KRAKEN_WEBAPP_PASSWORD": password}
+    log = open(mounts / "companion.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "kraken_ui_ext.companion"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"companion app exited: {(mounts / 'companion.log').read_text()}")
+        try:
+            return urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200
+        except OSError:
+            return False
+
+    wait_for(healthy, 30, "the companion app to answer /healthz")
+    yield base, user, password
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(services):
+    from playwright.sync_api import sync_playwright
+
+    executable = services.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("Debian chromium is not installed: start the test services with chromium in the list")
+    profile = tempfile.mkdtemp(prefix="kraken-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=executable, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1500, "height": 950}, accept_downloads=True)
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser):
+    browser.clear_cookies()
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the page screenshots go: KRAKEN_UI_SCREENSHOTS (docs/screenshots for the committed set) or a temp dir."""
+    folder = Path(os.environ.get("KRAKEN_UI_SCREENSHOTS") or tempfile.mkdtemp(prefix="kraken-ui-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
