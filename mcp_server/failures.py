@@ -22,10 +22,13 @@ def recent_failures(
     if instrument_id:
         scope["instrument_id"] = instrument_id
     docs: dict[str, dict[str, Any]] = {}
+    # one equality query per failed value: nx-27017 uses the (status, updated_at_) index for that, not for `$in`
     for field, values in (("status", FAILED_STATUSES), ("backup_status", FAILED_BACKUP_STATUSES)):
-        query = {field: {"$in": sorted(str(v) for v in values)}, **scope}
-        for doc in reader.find("raw_file", query, projection=_PROJECTION, sort=[("updated_at_", -1)], limit=limit + 1):
-            docs[doc["_id"]] = doc
+        for value in sorted(str(v) for v in values):
+            query = {field: value, **scope}
+            for doc in reader.find("raw_file", query, projection=_PROJECTION, sort=[("updated_at_", -1)],
+                                   limit=limit + 1):
+                docs[doc["_id"]] = doc
     ordered = sorted(docs.values(), key=lambda d: d["updated_at_"], reverse=True)
     failures = [
         {

@@ -36,7 +36,7 @@ def known_instrument_ids(reader: RecordReader, configured_types: dict[str, str])
 def check_instrument(reader: RecordReader, instrument_id: str, configured_types: dict[str, str]) -> None:
     """Raise UnknownInstrument naming the known instruments unless `instrument_id` is one of them."""
     known = known_instrument_ids(reader, configured_types)
-    if instrument_id in known or reader.count("raw_file", {"instrument_id": instrument_id}):
+    if instrument_id in known or reader.find_one("raw_file", {"instrument_id": instrument_id}, projection={"_id": 1}):
         return
     raise UnknownInstrument(
         f"unknown instrument {instrument_id!r}; known instruments: {', '.join(known) or '(none recorded yet)'}"
@@ -100,9 +100,10 @@ def list_instruments(
                     "created_at": newest_doc.get("created_at"),
                     "status": newest_doc.get("status"),
                 },
-                "raw_files_last_24h": reader.count(
-                    "raw_file", {"instrument_id": instrument_id, "created_at": {"$gte": now - timedelta(days=1)}}
-                ),
+                "raw_files_last_24h": len(reader.find(
+                    "raw_file", {"instrument_id": instrument_id, "created_at": {"$gte": now - timedelta(days=1)}},
+                    projection={"_id": 1},
+                )),
             }
         )
     file_systems = [

@@ -1,4 +1,4 @@
-"""The MCP server's only way into the record: reads (find, count) on the known collections, nothing else.
+"""The MCP server's only way into the record: `find` on the known collections, nothing else.
 
 Results are materialized lists of plain dicts, never cursors or collections: a pymongo cursor carries its
 collection (`cursor.collection`), which could write. Connect with the read-only database user so that even a
@@ -51,6 +51,3 @@ class RecordReader:
     def find_one(self, collection: str, filter: Filter, *, projection: Mapping[str, Any] | None = None):
         found = self.find(collection, filter, projection=projection, limit=1)
         return found[0] if found else None
-
-    def count(self, collection: str, filter: Filter) -> int:
-        return self.__collection(collection).count_documents(dict(filter))

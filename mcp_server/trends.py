@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mcp_server.metrics import metrics_by_raw_file, numeric, numeric_metric_names
+from mcp_server.raw_files import instrument_raw_files
 from mcp_server.record_reader import RecordReader
 
 # The trend reads at most this many raw files per period (newest first); `truncated` says when it hit the cap.
@@ -72,12 +72,9 @@ def metric_trend(
     truncated = False
     names_seen: set[str] = set()
     for label, (start, end) in bounds.items():
-        query: dict[str, Any] = {"instrument_id": instrument_id, "created_at": {"$gte": start, "$lt": end}}
-        if name_contains:
-            query["_id"] = {"$regex": re.escape(name_contains), "$options": "i"}
-        docs = reader.find("raw_file", query, projection={"created_at": 1}, sort=[("created_at", -1)],
-                           limit=MAX_RAW_FILES_PER_PERIOD)
-        truncated = truncated or len(docs) == MAX_RAW_FILES_PER_PERIOD
+        docs, more = instrument_raw_files(reader, instrument_id, since=start, until=end, name_contains=name_contains,
+                                          projection={"created_at": 1}, limit=MAX_RAW_FILES_PER_PERIOD)
+        truncated = truncated or more
         metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
         points[label] = []
         for doc in docs:

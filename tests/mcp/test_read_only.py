@@ -57,7 +57,7 @@ def test_access_layer_offers_reads_only(seeded):
     db, _ = seeded
     reader = RecordReader(db)
     public = {name for name in dir(reader) if not name.startswith("_")}
-    assert public == {"find", "find_one", "count"}
+    assert public == {"find", "find_one"}
     assert not hasattr(reader, "__dict__"), "no attribute can be added to smuggle a handle in"
     found = reader.find("raw_file", {"instrument_id": "bruker1"})
     assert [type(doc) for doc in found] == [dict], "answers are plain dicts, not cursors bound to a collection"
