@@ -23,6 +23,9 @@ def main() -> int:
         return 2
     server = build_server(RecordReader(open_database(settings.mongo)), configured_instrument_types())
     log.info("serving %s read-only over %s", settings.mongo.describe(), settings.transport)
+    if settings.mongo.user is None:
+        log.warning("MONGO_USER_READ is not set: connecting without a database user, so only the server's own "
+                    "read-only access layer keeps the record unchanged; set the read-only user in production")
     if settings.transport == "stdio":
         server.run("stdio")
     else:
