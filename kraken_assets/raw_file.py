@@ -3,8 +3,9 @@
 import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
+from kraken_assets.progress import ProgressLog
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
-from kraken_core.locations import require_location
+from kraken_core.locations import check_location, require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_raw_file
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
@@ -17,7 +18,8 @@ from kraken_ui_ext.metadata import file_info_table, raw_file_links
     owners=["team:lab-it"],
     description=(
         "A raw file as the instrument wrote it (Thermo .raw, Bruker .d folder, Sciex .wiff set). "
-        "Materializing it reads every file once and records size and md5 in the record's file_info."
+        "Materializing it reads every file once, records size and md5 in the record's file_info, and in the "
+        "same read stages the backup copy under a temporary name for raw_file_backup to verify."
     ),
 )
 def raw_file(
@@ -28,10 +30,15 @@ def raw_file(
     doc = load_raw_file(db, context.partition_key)
     raw = RawFileLocation.from_doc(doc)
     etag_part = config.backup.s3.chunk_size_mb * 1024 * 1024 if config.backup.backup_type == "s3" else None
+    backup_health = check_location(config.locations.backup, "backup")
+    if not backup_health.ok:
+        context.log.warning(f"{backup_health.details}: checksumming {raw.raw_file_id} without staging its backup")
     with recorded_failure(db, doc, "checksum"):
         require_location(config.instrument_location(raw.instrument_id), raw.instrument_id)
         advance(db, doc, RawFileStatus.CHECKSUMMING)
-        file_info, total = checksum_raw_file(config, raw, etag_part_size=etag_part)
+        file_info, total = checksum_raw_file(config, raw, etag_part_size=etag_part, stage=backup_health.ok,
+                                             progress=ProgressLog(context, raw.raw_file_id,
+                                                                  config.backup.progress_log_interval_s))
     advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info)
     folder = config.instrument_folder(raw.instrument_id)
     context.log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")

@@ -6,6 +6,7 @@ import time
 import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
+from kraken_assets.progress import ProgressLog
 from kraken_assets.raw_file import raw_file
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
 from kraken_core.locations import require_location
@@ -14,22 +15,7 @@ from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backu
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-
-
-class _ProgressLog:
-    """Logs percent and MB/s of a long copy at most every `interval_s` seconds."""
-
-    def __init__(self, context: dg.AssetExecutionContext, label: str, interval_s: float):
-        self.context, self.label, self.interval_s = context, label, interval_s
-        self.started = self.last = time.monotonic()
-
-    def __call__(self, copied: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval_s:
-            return
-        self.last = now
-        rate = copied / 1e6 / max(now - self.started, 1e-9)
-        self.context.log.info(f"{self.label}: {100 * copied / max(total, 1):.0f}% ({copied / 1e9:.2f} GB, {rate:.0f} MB/s)")
+from kraken_ui_ext.metadata import metadata_table, raw_file_links
 
 
 @dg.asset(
@@ -60,7 +46,7 @@ def raw_file_backup(
     base = backup_base_path(config, raw)
     instrument = config.instruments.get(raw.instrument_id)
     overwrite = bool(doc.get("overwrite_backup") or (instrument and instrument.overwrite_backup) or config.backup.overwrite)
-    progress = _ProgressLog(context, raw.raw_file_id, config.backup.progress_log_interval_s)
+    progress = ProgressLog(context, raw.raw_file_id, config.backup.progress_log_interval_s)
     copied = []
     with recorded_failure(db, doc, "backup", backup_status=BackupStatus.COPYING_FAILED):
         require_location(config.locations.backup, "backup")
@@ -101,6 +87,12 @@ def raw_file_backup(
             "copy_seconds": dg.MetadataValue.float(round(seconds, 3)),
             "old_copies_kept": dg.MetadataValue.json(kept),
             "status_after_backup": str(next_status),
+            "files": metadata_table(
+                ({"file": rel, "bytes": result.size, "result": "skipped (identical)" if result.skipped else "copied"}
+                 for rel, result in copied),
+                [("file", "string"), ("bytes", "int"), ("result", "string")],
+            ),
+            **raw_file_links(config, raw.raw_file_id),
             "summary": dg.MetadataValue.md(
                 f"**{raw.raw_file_id}** backed up to `{base}`: {total / 1e9:.3f} GB, "
                 f"{rate:.0f} MB/s, every file re-read and matched to its md5.\n\n"

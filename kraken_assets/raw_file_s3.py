@@ -11,7 +11,8 @@ import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from kraken_assets.partitions import raw_files_partitions
-from kraken_assets.raw_file_backup import _ProgressLog, raw_file_backup
+from kraken_assets.progress import ProgressLog
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import load_raw_file
 from kraken_core.raw_file_backup import RawFileLocation
 from kraken_core.record.raw_files import update_raw_file
@@ -51,7 +52,7 @@ def raw_file_s3(
     s3_config = config.backup.s3
     project_id = doc.get("project_id") or ""
     update_raw_file(db, raw.raw_file_id, backup_status=BackupStatus.UPLOAD_IN_PROGRESS)
-    progress = _ProgressLog(context, f"{raw.raw_file_id} to S3", config.backup.progress_log_interval_s)
+    progress = ProgressLog(context, f"{raw.raw_file_id} to S3", config.backup.progress_log_interval_s)
     started = time.monotonic()
     try:
         bucket, main_key = s3_location(config, raw, project_id)

@@ -1,5 +1,10 @@
 """Checksum a raw file's instrument files and back them up to the pool, verified; plain functions.
 
+The instrument share is read once per file: `checksum_raw_file` streams each file into its temporary name in
+the backup pool while hashing it (`stage=True`), and `backup_raw_file` re-reads that staged copy, compares it
+with the recorded md5 and renames it into place. Without a staged copy (backup pool down at checksum time, an
+existing backup, a rerun), `backup_raw_file` copies and verifies from the instrument file instead.
+
 Backup layout: `<backup>/<instrument>/<YYYY_MM>/<raw_file_id>` where a collision prefix, if any, goes in
 front of each file's path relative to the instrument folder (so a Bruker `X.d` tree keeps its shape and a
 Sciex `X.wiff` keeps its `X.wiff.scan` beside it).
@@ -12,11 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kraken_core.checksum import file_digest
+from kraken_core.checksum import FileDigest, file_digest
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.safe_paths import check_plain_name, safe_join
 from kraken_core.vendors import raw_file_members
-from kraken_core.verified_copy import CopyResult, ProgressCallback, copy_verified
+from kraken_core.verified_copy import (
+    CopyResult,
+    ProgressCallback,
+    copy_verified,
+    promote_staged,
+    StagedCopyMismatchError,
+    stage_copy,
+    temporary_path,
+)
 
 FileInfo = dict[str, list]
 
@@ -48,9 +61,18 @@ def backup_relpath(raw: RawFileLocation, relpath: str) -> str:
 
 
 def checksum_raw_file(
-    config: KrakenConfig, raw: RawFileLocation, etag_part_size: int | None = None
+    config: KrakenConfig,
+    raw: RawFileLocation,
+    etag_part_size: int | None = None,
+    *,
+    stage: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> tuple[FileInfo, int]:
-    """`{relative path: [size, md5]}` (plus the S3 ETag when asked) of every file, and the total size."""
+    """`{relative path: [size, md5]}` (plus the S3 ETag when asked) of every file, and the total size.
+
+    With `stage`, each file whose backup does not exist yet is copied to its temporary backup name in the
+    same read.
+    """
     instrument = config.instruments.get(raw.instrument_id)
     if instrument is None:
         raise RawFileGoneError(
@@ -64,12 +86,19 @@ def checksum_raw_file(
             f"instrument file {folder / raw.original_name} of raw file {raw.raw_file_id} is gone "
             f"(moved, renamed or deleted on the instrument PC); find it and put it back, then re-materialize"
         )
+    base = backup_base_path(config, raw)
+    buffer_size = config.backup.copy_buffer_mb * 1024 * 1024
     info: FileInfo = {}
     total = 0
     for rel in raw_file_members(folder, instrument.type, raw.original_name):
         path = safe_join(folder, rel)
+        target = safe_join(base, backup_relpath(raw, rel))
         try:
-            digest = file_digest(path, etag_part_size=etag_part_size)
+            if stage and not target.exists():
+                digest = stage_copy(path, target, etag_part_size=etag_part_size, buffer_size=buffer_size,
+                                    progress=progress)
+            else:
+                digest = file_digest(path, etag_part_size=etag_part_size, buffer_size=buffer_size)
         except PermissionError as err:
             raise PermissionError(
                 f"permission denied reading instrument file {path}; give the worker account read access "
@@ -79,9 +108,13 @@ def checksum_raw_file(
             raise RawFileGoneError(
                 f"instrument file {path} vanished while it was being checksummed; find it, then re-materialize"
             ) from err
-        info[rel] = [digest.size, digest.md5] + ([digest.etag] if digest.etag else [])
+        info[rel] = _info_row(digest)
         total += digest.size
     return info, total
+
+
+def _info_row(digest: FileDigest) -> list:
+    return [digest.size, digest.md5] + ([digest.etag] if digest.etag else [])
 
 
 def backup_raw_file(
@@ -95,13 +128,21 @@ def backup_raw_file(
 ) -> list[CopyResult]:
     folder = config.instrument_folder(raw.instrument_id)
     base = backup_base_path(config, raw)
+    buffer_size = config.backup.copy_buffer_mb * 1024 * 1024
     results = []
     for rel, (size, md5, *_) in sorted(file_info.items()):
+        source = safe_join(folder, rel)
         target = safe_join(base, backup_relpath(raw, rel))
-        result = copy_verified(
-            safe_join(folder, rel), target, size, md5, overwrite=overwrite,
-            buffer_size=config.backup.copy_buffer_mb * 1024 * 1024, progress=progress,
-        )
+        result = None
+        if temporary_path(target).exists():
+            try:
+                result = promote_staged(target, size, md5, overwrite=overwrite, buffer_size=buffer_size,
+                                        source_label=str(source))
+            except StagedCopyMismatchError:
+                pass  # a stale staged copy (an earlier run, a changed file): copy again from the instrument file
+        if result is None:
+            result = copy_verified(source, target, size, md5, overwrite=overwrite, buffer_size=buffer_size,
+                                   progress=progress)
         results.append(result)
         if on_file is not None:
             on_file(rel, result)

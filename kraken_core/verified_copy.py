@@ -1,9 +1,10 @@
 """Copy one file to the backup pool, verified byte for byte, never leaving a half file that looks complete.
 
-The source is read once: each chunk is hashed while a second thread writes it to a temporary name beside
-the target. The written copy is then re-read from disk and hashed; only when size and md5 match the
-instrument file's record is it renamed to its final name. An identical existing copy is skipped; a
-different one is never overwritten unless asked, and then it is kept under a `.bkp` name.
+The instrument file is read once (`stage_copy`): each chunk is hashed (md5, and the S3 ETag when asked) while
+a second thread writes it to a temporary name beside the target; that same read gives the checksums the
+record keeps. `promote_staged` then re-reads the written copy from disk, and only when size and md5 match the
+record is it renamed to its final name. An identical existing copy is skipped; a different one is never
+overwritten unless asked, and then it is kept under a `.bkp` name. `copy_verified` does both in one call.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from kraken_core.checksum import DEFAULT_BUFFER, file_digest
+from kraken_core.checksum import DEFAULT_BUFFER, FileDigest, MultipartEtag, file_digest
 
 ProgressCallback = Callable[[int, int], None]
 TMP_SUFFIX = ".kraken-tmp"
@@ -37,6 +38,10 @@ class BackupDiskFullError(CopyError):
 
 class SourceChangedError(CopyError):
     """The instrument file changed, grew or vanished while it was being copied."""
+
+
+class StagedCopyMismatchError(CopyError):
+    """The staged copy read back from disk does not match the record."""
 
 
 @dataclass(frozen=True)
@@ -89,15 +94,17 @@ def _write_all(fd: int, data: memoryview) -> None:
 
 
 def _stream_copy(
-    source: Path, tmp: Path, total: int, buffer_size: int, progress: ProgressCallback | None
-) -> tuple[int, str]:
+    source: Path, tmp: Path, buffer_size: int, progress: ProgressCallback | None, etag_part_size: int | None
+) -> FileDigest:
     md5 = hashlib.md5()
+    etag = MultipartEtag(etag_part_size) if etag_part_size else None
+    total = os.stat(source).st_size
     copied = 0
     buffers = [bytearray(buffer_size), bytearray(buffer_size)]
     out_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        with open(source, "rb", buffering=0) as src, ThreadPoolExecutor(max_workers=1) as writer:
-            pending = None
+        with open(source, "rb", buffering=0) as src, ThreadPoolExecutor(max_workers=2) as helpers:
+            pending: list = []
             turn = 0
             while True:
                 buffer = buffers[turn]
@@ -105,21 +112,130 @@ def _stream_copy(
                 if not n:
                     break
                 chunk = memoryview(buffer)[:n]
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(_write_all, out_fd, chunk)
+                for job in pending:
+                    job.result()
+                pending = [helpers.submit(_write_all, out_fd, chunk)]
+                if etag is not None:
+                    pending.append(helpers.submit(etag.update, chunk))
                 md5.update(chunk)
                 copied += n
                 turn ^= 1
                 if progress is not None:
                     progress(copied, total)
-            if pending is not None:
-                pending.result()
+            for job in pending:
+                job.result()
         os.fsync(out_fd)
         _drop_from_cache(out_fd)
     finally:
         os.close(out_fd)
-    return copied, md5.hexdigest()
+    return FileDigest(copied, md5.hexdigest(), etag.hexdigest() if etag else None)
+
+
+def _raise_write_error(err: OSError, source: Path, tmp: Path, size: int) -> None:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        free = _free_bytes(tmp.parent)
+        raise BackupDiskFullError(
+            f"backup location {tmp.parent} is full while copying {source} "
+            f"({size} bytes needed, {free if free is not None else 'unknown'} bytes free); "
+            f"free space on the backup pool, then re-materialize the partition"
+        ) from err
+    if err.errno in (errno.EACCES, errno.EPERM):
+        raise CopyError(f"permission denied copying {source} to {tmp}: {err.strerror}; fix the permissions") from err
+    raise CopyError(f"copying {source} to {tmp} failed: {err}") from err
+
+
+def stage_copy(
+    source: Path,
+    target: Path,
+    *,
+    etag_part_size: int | None = None,
+    buffer_size: int = DEFAULT_BUFFER,
+    progress: ProgressCallback | None = None,
+) -> FileDigest:
+    """Read `source` once into the temporary name of `target`, returning size, md5 (and ETag) of what was read.
+
+    Raises SourceChangedError when the file changes, grows or vanishes during the read; no temporary file is
+    left behind on any error.
+    """
+    try:
+        before = os.stat(source)
+    except FileNotFoundError:
+        raise SourceChangedError(f"instrument file {source} vanished before it could be copied") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_path(target)
+    try:
+        try:
+            digest = _stream_copy(source, tmp, buffer_size, progress, etag_part_size)
+        except PermissionError as err:
+            if not os.access(source, os.R_OK):
+                raise CopyError(
+                    f"permission denied reading instrument file {source}: give the worker account read access"
+                ) from err
+            _raise_write_error(err, source, tmp, before.st_size)
+        except OSError as err:
+            _raise_write_error(err, source, tmp, before.st_size)
+        try:
+            after = os.stat(source)
+        except FileNotFoundError:
+            raise SourceChangedError(
+                f"instrument file {source} vanished while it was being copied; the partial copy was removed"
+            ) from None
+        if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns or digest.size != after.st_size:
+            raise SourceChangedError(
+                f"instrument file {source} changed while it was being copied ({before.st_size} bytes at the start, "
+                f"{digest.size} read, {after.st_size} now); the partial copy was removed. "
+                f"Re-materialize the partition once the instrument has finished writing it"
+            )
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def _check_target(target: Path) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise BackupConflictError(f"backup path {target} exists and is not a regular file; move it away and retry")
+
+
+def _conflict(target: Path, existing: FileDigest, source_label: str, size: int, md5: str) -> BackupConflictError:
+    return BackupConflictError(
+        f"backup copy {target} differs from the instrument file {source_label} "
+        f"(backup: {existing.size} bytes, md5 {existing.md5}; instrument file: {size} bytes, md5 {md5}); "
+        f"it was not overwritten. To replace it, set overwrite for this file or overwrite_backup for the "
+        f"instrument; the old copy is then kept as {target.name}.bkp"
+    )
+
+
+def promote_staged(
+    target: Path, expected_size: int, expected_md5: str, *, overwrite: bool = False,
+    buffer_size: int = DEFAULT_BUFFER, source_label: str = "",
+) -> CopyResult:
+    """Re-read the staged copy of `target` from disk and, when it matches the record, give it its final name."""
+    started = time.monotonic()
+    tmp = temporary_path(target)
+    try:
+        _check_target(target)
+        verify = file_digest(tmp, buffer_size=buffer_size)
+        if verify.size != expected_size or verify.md5 != expected_md5:
+            raise StagedCopyMismatchError(
+                f"written copy {tmp} of {source_label or target.name} does not match the record (copy: {verify.size} "
+                f"bytes, md5 {verify.md5}; record: {expected_size} bytes, md5 {expected_md5}); "
+                f"check the backup storage, then re-materialize the partition"
+            )
+        kept_old = None
+        if target.exists():
+            existing = file_digest(target, buffer_size=buffer_size)
+            if existing.size == expected_size and existing.md5 == expected_md5:
+                return CopyResult(target, existing.size, existing.md5, time.monotonic() - started, skipped=True)
+            if not overwrite:
+                raise _conflict(target, existing, source_label or target.name, expected_size, expected_md5)
+            kept_old = _unique_bkp(target)
+            os.rename(target, kept_old)
+        os.rename(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return CopyResult(target, expected_size, expected_md5, time.monotonic() - started, kept_old_copy=kept_old)
 
 
 def copy_verified(
@@ -134,77 +250,24 @@ def copy_verified(
 ) -> CopyResult:
     """Copy `source` to `target` and prove the copy identical to the recorded size and md5."""
     started = time.monotonic()
-    if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise BackupConflictError(f"backup path {target} exists and is not a regular file; move it away and retry")
-    kept_old: Path | None = None
+    _check_target(target)
     if target.exists():
         existing = file_digest(target, buffer_size=buffer_size)
         if existing.size == expected_size and existing.md5 == expected_md5:
             return CopyResult(target, existing.size, existing.md5, time.monotonic() - started, skipped=True)
         if not overwrite:
-            raise BackupConflictError(
-                f"backup copy {target} differs from the instrument file {source} "
-                f"(backup: {existing.size} bytes, md5 {existing.md5}; instrument file: {expected_size} bytes, "
-                f"md5 {expected_md5}); it was not overwritten. To replace it, set overwrite for this file or "
-                f"overwrite_backup for the instrument; the old copy is then kept as {target.name}.bkp"
-            )
-    try:
-        before = os.stat(source)
-    except FileNotFoundError:
-        raise SourceChangedError(f"instrument file {source} vanished before it could be copied") from None
-    if before.st_size != expected_size:
+            raise _conflict(target, existing, str(source), expected_size, expected_md5)
+    digest = stage_copy(source, target, buffer_size=buffer_size, progress=progress)
+    if digest.size != expected_size or digest.md5 != expected_md5:
+        temporary_path(target).unlink(missing_ok=True)
         raise SourceChangedError(
-            f"instrument file {source} is {before.st_size} bytes now, but {expected_size} bytes were checksummed; "
-            f"it changed after the checksum. Re-materialize the partition to checksum and copy it again"
+            f"instrument file {source} read as {digest.size} bytes with md5 {digest.md5} during the copy, but "
+            f"{expected_size} bytes with md5 {expected_md5} were checksummed; it changed after the checksum. "
+            f"Re-materialize the partition"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_path(target)
-    try:
-        try:
-            copied, copy_md5 = _stream_copy(source, tmp, expected_size, buffer_size, progress)
-        except OSError as err:
-            if err.errno in (errno.ENOSPC, errno.EDQUOT):
-                free = _free_bytes(target.parent)
-                raise BackupDiskFullError(
-                    f"backup location {target.parent} is full while copying {source} "
-                    f"({expected_size} bytes needed, {free if free is not None else 'unknown'} bytes free); "
-                    f"free space on the backup pool, then re-materialize the partition"
-                ) from err
-            if err.errno in (errno.EACCES, errno.EPERM):
-                raise CopyError(f"permission denied copying {source} to {tmp}: {err.strerror}; fix the permissions") from err
-            raise CopyError(f"copying {source} to {tmp} failed: {err}") from err
-        try:
-            after = os.stat(source)
-        except FileNotFoundError:
-            raise SourceChangedError(
-                f"instrument file {source} vanished while it was being copied; the partial copy was removed"
-            ) from None
-        if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns or copied != expected_size:
-            raise SourceChangedError(
-                f"instrument file {source} changed while it was being copied ({expected_size} bytes expected, "
-                f"{copied} read, {after.st_size} now); the partial copy was removed. "
-                f"Re-materialize the partition once the instrument has finished writing it"
-            )
-        if copy_md5 != expected_md5:
-            raise SourceChangedError(
-                f"instrument file {source} read with md5 {copy_md5} during the copy, but its checksum was "
-                f"{expected_md5}; it changed after the checksum. Re-materialize the partition"
-            )
-        verify = file_digest(tmp, buffer_size=buffer_size)
-        if verify.size != expected_size or verify.md5 != expected_md5:
-            raise CopyError(
-                f"written copy {tmp} does not match {source} (copy: {verify.size} bytes, md5 {verify.md5}; "
-                f"source: {expected_size} bytes, md5 {expected_md5}); check the backup storage, then retry"
-            )
-        if target.exists():
-            kept_old = _unique_bkp(target)
-            os.rename(target, kept_old)
-        os.rename(tmp, target)
-        _fsync_dir(target.parent)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return CopyResult(target, expected_size, expected_md5, time.monotonic() - started, kept_old_copy=kept_old)
+    result = promote_staged(target, expected_size, expected_md5, overwrite=overwrite, buffer_size=buffer_size,
+                            source_label=str(source))
+    return CopyResult(target, result.size, result.md5, time.monotonic() - started, kept_old_copy=result.kept_old_copy)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -87,3 +87,32 @@ def test_raw_file_gone_from_the_instrument_is_a_clear_error(config):
 def test_raw_file_of_an_unconfigured_instrument_is_a_clear_error(config):
     with pytest.raises(RawFileGoneError, match="not in the configuration"):
         checksum_raw_file(config, location("x.raw", "retired9"))
+
+
+def test_checksum_stages_the_copy_in_the_same_read_and_backup_promotes_it(config):
+    from kraken_core.verified_copy import temporary_path
+
+    folder = config.instrument_folder("thermo1")
+    write_thermo(folder, "a.raw", 300_000)
+    raw = location("a.raw", "thermo1")
+    info, _ = checksum_raw_file(config, raw, stage=True, etag_part_size=100_000)
+    target = backup_base_path(config, raw) / "a.raw"
+    assert temporary_path(target).exists() and not target.exists()
+    assert info["a.raw"][2].endswith("-3")  # the S3 ETag of three parts, from the same read
+    [result] = backup_raw_file(config, raw, info, overwrite=False)
+    assert not result.skipped and target.read_bytes() == (folder / "a.raw").read_bytes()
+    assert not temporary_path(target).exists()
+
+
+def test_stale_staged_copy_is_replaced_by_a_fresh_verified_copy(config):
+    from kraken_core.verified_copy import temporary_path
+
+    folder = config.instrument_folder("thermo1")
+    write_thermo(folder, "a.raw", 50_000)
+    raw = location("a.raw", "thermo1")
+    info, _ = checksum_raw_file(config, raw, stage=True)
+    target = backup_base_path(config, raw) / "a.raw"
+    temporary_path(target).write_bytes(b"left over from a crashed run")
+    backup_raw_file(config, raw, info, overwrite=False)
+    assert target.read_bytes() == (folder / "a.raw").read_bytes()
+    assert verify_backup(config, raw, info) == []
