@@ -1,0 +1,95 @@
+"""Monitoring fixtures: the Slack stand-in, a config that points at it, and a harness that materializes the
+health assets in-process and evaluates the alert sensors the way the daemon would."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from kraken_assets.monitoring import build_monitoring
+from kraken_core.config.schema import KrakenConfig
+from kraken_resources.slack import SlackAlertsResource
+from tests.conftest import config_dict
+from tests.support.pipeline import resources_for, write_config_file
+from tests.support.slack_recorder import SlackRecorder
+
+TEST_TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture
+def slack():
+    recorder = SlackRecorder().start()
+    yield recorder
+    recorder.stop()
+
+
+class MonitoringHarness:
+    def __init__(self, tmp_path: Path, mounts: Path, services: dict, database: str, slack: SlackRecorder,
+                 token: str | None = TEST_TOKEN, **overrides):
+        self.free_space_file = tmp_path / "free_space.yaml"
+        self.suppressions_file = tmp_path / "suppressions.yaml"
+        data = config_dict(mounts)
+        data["webserver_base_url"] = "http://dagster.example:3000"
+        data["monitoring"] = {
+            "slack_channel": "#kraken-alerts",
+            "slack_api_url": slack.api_url,
+            "free_space_file": str(self.free_space_file),
+            "suppressions_file": str(self.suppressions_file),
+        }
+        for key, value in overrides.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        self.config = KrakenConfig.model_validate(data)
+        config_file = write_config_file(tmp_path / "alphakraken.monitoring.yaml", data)
+        self.resources = {**resources_for(config_file, services, database), "slack": SlackAlertsResource(token=token)}
+        self.monitoring = build_monitoring(self.config)
+        self.location_health, self.platform_services = self.monitoring.assets
+        self.check_sensor, self.run_failure_sensor = self.monitoring.sensors
+        self.check_cursor: str | None = None
+        self.definitions = dg.Definitions(assets=self.monitoring.assets, resources=self.resources)
+
+    def set_free_space(self, **free_gb: float) -> None:
+        self.free_space_file.write_text(yaml.safe_dump(free_gb))
+
+    def measure(self, instance: dg.DagsterInstance, *locations: str) -> None:
+        for name in locations:
+            dg.materialize([self.location_health], partition_key=name, resources=self.resources, instance=instance)
+
+    def probe_services(self, instance: dg.DagsterInstance) -> None:
+        dg.materialize([self.platform_services], resources=self.resources, instance=instance)
+
+    def evaluate_check_alerts(self, instance: dg.DagsterInstance):
+        """One tick of the check-failure sensor, carrying its cursor over like the daemon does."""
+        context = dg.build_sensor_context(instance=instance, cursor=self.check_cursor, resources=self.resources,
+                                          definitions=self.definitions)
+        result = self.check_sensor(context)
+        self.check_cursor = context.cursor
+        return result
+
+
+@pytest.fixture
+def instance():
+    """A Dagster instance on SQLite, in memory-backed /dev/shm where available (its commits dominate run time)."""
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as home:
+        with dg.instance_for_test(temp_dir=home) as inst:
+            yield inst
+
+
+@pytest.fixture
+def harness(tmp_path, mounts, services, mongo_db, slack):
+    return MonitoringHarness(tmp_path, mounts, services, mongo_db.name, slack)
+
+
+@pytest.fixture
+def make_harness(tmp_path, mounts, services, mongo_db, slack):
+    def build(**overrides) -> MonitoringHarness:
+        return MonitoringHarness(tmp_path, mounts, services, mongo_db.name, slack, **overrides)
+
+    return build
