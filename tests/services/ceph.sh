@@ -65,6 +65,9 @@ osd memory target = 1073741824
 rgw frontends = beast endpoint=127.0.0.1:$CEPH_RGW_TEST_PORT
 rgw data = $CEPH_DIR/rgw
 rgw dns name = 127.0.0.1
+# deleted objects are freed within seconds, not hours: the OSD keeps everything in memory
+rgw gc obj min wait = 5
+rgw gc processor period = 5
 EOF
 }
 
