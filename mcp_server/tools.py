@@ -171,8 +171,9 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
         limit: Annotated[int, Field(ge=1, le=200, description="At most this many projects (1 to 200).")] = 50,
     ) -> dict[str, Any]:
         """Projects (id, name, description, status) with their quantification settings assignments (settings name,
-        version, software, FASTA / spectral library / config files, scopes and raw-file filters) and, for every
-        known instrument, the settings that apply to its new raw files."""
+        version, status, software, FASTA / spectral library / config files, scopes and raw-file filters) and, for
+        every known instrument, the settings that apply to its raw files (the most specific scope wins per software
+        type; archived settings never apply; raw-file name filters decide per file and are not applied here)."""
 
         def work():
             return list_projects(reader, instrument_types(reader, configured_types), project_id=project_id,

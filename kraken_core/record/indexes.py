@@ -22,8 +22,6 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "project_settings": [
         IndexModel([("project_id", ASCENDING)], name="project_id"),
-        # AlphaKraken's databases name the project `project` (read by the MCP server)
-        IndexModel([("project", ASCENDING)], name="project"),
     ],
     "settings": [
         IndexModel([("name", ASCENDING), ("version", DESCENDING)], name="name_version"),

@@ -163,11 +163,14 @@ async def check_projects(session: ClientSession) -> None:
     assert set(by_id) == {"HELA", "PRJ1"}
     hela = by_id["HELA"]
     assert hela["name"] == "HeLa QC"
-    assert [a["settings"]["name"] for a in hela["assignments"]] == ["hela_std", "tims_hela"]
+    assert [a["settings"]["settings_id"] for a in hela["assignments"]] == [
+        "hela_std-v1", "hela_std-v2", "tims_hela-v1", "hela_astral-v1"]
+    # archived versions never apply; the most specific scope wins: instrument over vendor over `*`
     assert hela["resolved_settings_per_instrument"] == {
-        "bruker1": ["tims_hela v1"], "sciex1": ["hela_std v2"], "thermo1": ["hela_std v2"]}
+        "bruker1": ["tims_hela v1"], "sciex1": ["hela_std v2"], "thermo1": ["hela_astral v1"]}
     prj1 = by_id["PRJ1"]
     assert prj1["assignments"][0]["settings"]["fasta_file_name"] == "plasma.fasta"
+    assert prj1["assignments"][0]["raw_file_id_filter"] == ["plasma"]
     assert prj1["resolved_settings_per_instrument"] == {
         "bruker1": [], "sciex1": ["plasma v3"], "thermo1": ["plasma v3"]}
     one = await call(session, "get_projects", project_id="PRJ1")

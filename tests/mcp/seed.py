@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bson import ObjectId
 from pymongo.database import Database
 
 from kraken_core.record.indexes import ensure_indexes
@@ -43,6 +42,18 @@ def _raw_file(raw_file_id: str, instrument_id: str, created_at: datetime, **fiel
     }
     doc.update(fields)
     return doc
+
+
+def _settings(name: str, version: int, fasta: str, status: str = "active") -> dict:
+    return {"_id": f"{name}-v{version}", "name": name, "version": version, "status": status,
+            "software_type": "alphadia", "software": "alphadia-2.0", "fasta_file_name": fasta,
+            "speclib_file_name": "", "config_file_name": f"{name}.yaml", "config_params": "--qvalue 0.01"}
+
+
+def _assignment(project_id: str, settings_id: str, scopes: list[str], created: datetime, **fields) -> dict:
+    return {"project_id": project_id, "project": project_id, "settings": settings_id, "software_type": "alphadia",
+            "scopes": scopes, "excluded_scopes": [], "raw_file_id_filter": [], "raw_file_id_exclude_filter": [],
+            "created_at_": created, **fields}
 
 
 def seed_record(db: Database, now: datetime | None = None) -> datetime:
@@ -93,27 +104,20 @@ def seed_record(db: Database, now: datetime | None = None) -> datetime:
         {"_id": "HELA", "name": "HeLa QC", "description": "daily HeLa quality control", "status": "active"},
         {"_id": "PRJ1", "name": "Project one", "description": "plasma cohort", "status": "active"},
     ])
-    hela_v1, hela_v2, bruker_special, prj1 = ObjectId(), ObjectId(), ObjectId(), ObjectId()
+    # settings and assignments as the companion app writes them (kraken_core.record.settings_catalog)
     db.settings.insert_many([
-        {"_id": hela_v1, "name": "hela_std", "version": 1, "software_type": "alphadia", "software": "alphadia-1.10",
-         "fasta_file_name": "human.fasta", "speclib_file_name": "", "config_file_name": "hela.yaml",
-         "status": "inactive"},
-        {"_id": hela_v2, "name": "hela_std", "version": 2, "software_type": "alphadia", "software": "alphadia-2.0",
-         "fasta_file_name": "human.fasta", "speclib_file_name": "", "config_file_name": "hela.yaml",
-         "status": "active"},
-        {"_id": bruker_special, "name": "tims_hela", "version": 1, "software_type": "alphadia",
-         "software": "alphadia-2.0", "fasta_file_name": "human.fasta", "speclib_file_name": "",
-         "config_file_name": "tims.yaml", "status": "active"},
-        {"_id": prj1, "name": "plasma", "version": 3, "software_type": "alphadia", "software": "alphadia-2.0",
-         "fasta_file_name": "plasma.fasta", "speclib_file_name": "", "config_file_name": "plasma.yaml",
-         "status": "active"},
+        _settings("hela_std", 1, "human.fasta", status="archived"),
+        _settings("hela_std", 2, "human.fasta"),
+        _settings("hela_astral", 1, "human.fasta"),
+        _settings("tims_hela", 1, "human.fasta"),
+        _settings("plasma", 3, "plasma.fasta"),
     ])
     db.project_settings.insert_many([
-        {"project_id": "HELA", "settings": hela_v2, "scopes": ["*"], "excluded_scopes": ["bruker"],
-         "created_at_": now - timedelta(days=30)},
-        {"project_id": "HELA", "settings": bruker_special, "scopes": ["bruker"],
-         "created_at_": now - timedelta(days=29)},
-        {"project": "PRJ1", "settings_name": "plasma", "settings_version": 3, "scopes": ["thermo1", "sciex"],
-         "raw_file_id_filter": ["plasma"], "created_at_": now - timedelta(days=28)},
+        _assignment("HELA", "hela_std-v1", ["*"], now - timedelta(days=40)),
+        _assignment("HELA", "hela_std-v2", ["*"], now - timedelta(days=30), excluded_scopes=["bruker"]),
+        _assignment("HELA", "tims_hela-v1", ["bruker"], now - timedelta(days=29)),
+        _assignment("HELA", "hela_astral-v1", ["thermo1"], now - timedelta(days=28)),
+        _assignment("PRJ1", "plasma-v3", ["thermo1", "sciex"], now - timedelta(days=27),
+                    raw_file_id_filter=["plasma"]),
     ])
     return now
