@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,13 @@ from kraken_ui_ext.key_metrics import KEY_METRICS, TREND_METRICS
 from kraken_ui_ext.links import dagster_partition_url
 
 HERE = Path(__file__).parent
+_PREFIX = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
+
+
+def url_prefix(request: Request) -> str:
+    """The path the app is served under behind a proxy (nginx sends X-Forwarded-Prefix: /companion), or ''."""
+    prefix = request.headers.get("x-forwarded-prefix", "").rstrip("/")
+    return prefix if _PREFIX.match(prefix) else ""
 
 
 def build_app(settings: CompanionSettings, db: Database | None = None) -> Starlette:
@@ -51,7 +59,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
 
     def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
         user = auth.session_user(settings.session_secret, request)
-        base = {"request": request, "user": user, "writes_enabled": settings.writes_enabled,
+        base = {"request": request, "user": user, "root": url_prefix(request), "writes_enabled": settings.writes_enabled,
                 "dagster_url": settings.webserver_base_url, "form_token": auth.form_token(settings.session_secret, request),
                 "page": name.removesuffix(".html"), "status_class": status_class}
         return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
@@ -145,7 +153,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
             message = action(values, user)
         except InvalidInput as err:
             return projects_page(request, err.problems, values, status_code=400)
-        return RedirectResponse(f"/projects?{urlencode({'msg': message})}", status_code=303)
+        return RedirectResponse(f"{url_prefix(request)}/projects?{urlencode({'msg': message})}", status_code=303)
 
     async def create_project_route(request: Request) -> Response:
         return await write(request, lambda v, user: f"project {create_project(db, v, user)['_id']} created")
@@ -195,13 +203,13 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
             error = ("Unknown user or wrong password." if settings.writes_enabled else
                      "Login is disabled: KRAKEN_WEBAPP_USER and KRAKEN_WEBAPP_PASSWORD are not set.")
             return render(request, "login.html", {"error": error, "next": next_url}, status_code=401)
-        response = RedirectResponse(next_url, status_code=303)
+        response = RedirectResponse(url_prefix(request) + next_url, status_code=303)
         response.set_cookie(auth.COOKIE, auth.session_cookie(settings.session_secret, settings.login_user),
                             max_age=auth.SESSION_SECONDS, httponly=True, samesite="strict")
         return response
 
     def logout(request: Request) -> Response:
-        response = RedirectResponse("/overview", status_code=303)
+        response = RedirectResponse(f"{url_prefix(request)}/overview", status_code=303)
         response.delete_cookie(auth.COOKIE)
         return response
 
@@ -210,7 +218,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         return PlainTextResponse("ok")
 
     routes = [
-        Route("/", lambda request: RedirectResponse("/overview")),
+        Route("/", lambda request: RedirectResponse(f"{url_prefix(request)}/overview")),
         Route("/overview", overview_page),
         Route("/overview.csv", overview_download),
         Route("/trends", trends_page),

@@ -59,7 +59,7 @@ class Trends:
     filters: TrendFilters
     panels: list[TrendPanel]
     colours: dict[str, str]
-    band: tuple[float, float] | None
+    bands: dict[str, tuple[float, float]]
     baseline_found: list[str] = field(default_factory=list)
     truncated: bool = False
 
@@ -79,6 +79,22 @@ def baseline_band(values: list[float]) -> tuple[float, float] | None:
         return min(values), max(values)
     mean, sd = statistics.fmean(values), statistics.stdev(values)
     return mean - 2 * sd, mean + 2 * sd
+
+
+def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: str) -> tuple[dict, list[str]]:
+    """One band per instrument from the baseline raw files acquired on it; other instruments get none."""
+    if not raw_file_ids:
+        return {}, []
+    metrics = latest_metrics(db, list(raw_file_ids), [metric])
+    instruments = {d["_id"]: d.get("instrument_id") for d in db.raw_file.find({"_id": {"$in": list(metrics)}},
+                                                                               {"instrument_id": 1})}
+    values: dict[str, list[float]] = {}
+    for raw_file_id, doc in metrics.items():
+        value = metric_number(doc.get(metric))
+        if value is not None and instruments.get(raw_file_id):
+            values.setdefault(instruments[raw_file_id], []).append(value)
+    bands = {instrument: band for instrument, found in values.items() if (band := baseline_band(found))}
+    return bands, sorted(r for r in metrics if instruments.get(r) in bands)
 
 
 def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
@@ -103,9 +119,7 @@ def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
         key = (doc.get("instrument_id") if filters.colour_by == "instrument" else doc.get("project_id")) or "?"
         point = Point(acquired, value, key, f"{doc['_id']} ({doc.get('project_id')}): {value:g}")
         per_instrument.setdefault(doc.get("instrument_id") or "?", []).append(point)
-    baseline_metrics = latest_metrics(db, list(filters.baseline), [name]) if filters.baseline else {}
-    values = [v for m in baseline_metrics.values() if (v := metric_number(m.get(name))) is not None]
-    band = baseline_band(values)
+    bands, baseline_found = _baseline_bands(db, filters.baseline, name)
     colours = colour_map([p.colour_key for points in per_instrument.values() for p in points])
     label = f"{filters.metric.label}" + (f" ({filters.metric.unit})" if filters.metric.unit else "")
     panels = []
@@ -113,6 +127,6 @@ def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
         points.sort(key=lambda p: p.x)
         panel = TrendPanel(instrument, points, daily_medians(points))
         panel.svg = scatter_svg(points, colours, title=f"{instrument}: {label}, {len(points)} raw files",
-                                y_label=label, x_range=(since, now), median_line=panel.median_line, band=band)
+                                y_label=label, x_range=(since, now), median_line=panel.median_line, band=bands.get(instrument))
         panels.append(panel)
-    return Trends(filters, panels, colours, band, sorted(baseline_metrics), truncated)
+    return Trends(filters, panels, colours, bands, baseline_found, truncated)

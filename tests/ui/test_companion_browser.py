@@ -93,7 +93,8 @@ def test_trends_plot_renders_with_median_and_baseline(page, companion, record_db
     for i in range(3):
         assert panels.nth(i).locator("circle").count() > 50
         assert panels.nth(i).locator(".median-line").count() == 1
-    assert page.locator("#plots .baseline-band").count() == 3
+    assert page.locator("#plots figure[data-instrument=thermo1] .baseline-band").count() == 1
+    assert page.locator("#plots .baseline-band").count() == 1  # the band belongs to the baseline's instrument
     assert "5 raw file(s)" in page.locator("#baseline-summary").inner_text()
     page.screenshot(path=str(screenshots / "trends.png"), full_page=True)
 

@@ -1,0 +1,90 @@
+"""Companion app page times on a lab's history: 200,000 raw files (and their metrics) in the record.
+
+Seeds a database on the test MongoDB server (or reuses it with --reuse), then requests every page in-process
+through the ASGI app (routing, queries, rendering; no network) and reports the median time of each, and its
+ratio to a baseline measured in the same run: the bare indexed query of the last two days' raw file ids.
+Target: overview and trends under 1 s each.
+
+    KRAKEN_TEST_SERVICES_DIR=/tmp/kts-ui .venv/bin/python benchmarks/companion_pages.py [--count 200000] [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pymongo  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from kraken_core.record.connection import MongoSettings  # noqa: E402
+from kraken_ui_ext.companion.app import build_app  # noqa: E402
+from kraken_ui_ext.companion.settings import CompanionSettings  # noqa: E402
+from tests.support.services import service_env  # noqa: E402
+from tests.support.ui_record import INSTRUMENTS, seed_record  # noqa: E402
+
+PAGES = [
+    ("overview (default: 2 days, all instruments)", "/overview"),
+    ("overview sorted by proteins", "/overview?sort=proteins"),
+    ("overview, one instrument, 7 days", "/overview?instrument=thermo1&age=7"),
+    ("overview, free text, 7 days", "/overview?q=HeLa_QC&age=7"),
+    ("overview CSV (2 days)", "/overview.csv"),
+    ("trends (default: 14 days, proteins)", "/trends"),
+    ("trends 30 days, precursors, by project", "/trends?metric=precursors&days=30&colour_by=project"),
+    ("status (4 weeks of throughput)", "/status"),
+    ("projects and settings", "/projects"),
+]
+
+
+def timed(call, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database", default="bench_companion")
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    args = parser.parse_args()
+    env = service_env()
+    client = pymongo.MongoClient(env.get("MONGO_HOST", "127.0.0.1"), int(env.get("MONGO_PORT", "27117")), tz_aware=True)
+    db = client[args.database]
+    if not (args.reuse and db.raw_file.estimated_document_count() >= args.count):
+        client.drop_database(args.database)
+        started = time.perf_counter()
+        seed_record(db, args.count, spacing=timedelta(minutes=3))
+        print(f"seeded {args.count:,} raw files and {db.metrics.estimated_document_count():,} metrics documents "
+              f"in {time.perf_counter() - started:.0f} s")
+    settings = CompanionSettings(mongo=MongoSettings(database=args.database), webserver_base_url="http://127.0.0.1:3000",
+                                 instrument_vendors={i: {"raw": "thermo", "d": "bruker", "wiff": "sciex"}[s]
+                                                     for i, (s, _) in INSTRUMENTS.items()})
+    app = TestClient(build_app(settings, db))
+
+    def baseline():
+        since = datetime.now(UTC) - timedelta(days=2)
+        return list(db.raw_file.find({"created_at": {"$gte": since}}, {"_id": 1}))
+
+    base = timed(baseline, args.repeat)
+    print(f"\n{db.raw_file.estimated_document_count():,} raw files; median of {args.repeat} requests each")
+    print(f"baseline: indexed query of the last 2 days' raw file ids ({len(baseline()):,} ids): {base * 1000:.0f} ms\n")
+    print(f"{'page':<48} {'ms':>7} {'x baseline':>11} {'KB':>7}")
+    for label, path in PAGES:
+        response = app.get(path)
+        response.raise_for_status()
+        seconds = timed(lambda p=path: app.get(p).raise_for_status(), args.repeat)
+        print(f"{label:<48} {seconds * 1000:>7.0f} {seconds / base:>11.1f} {len(response.content) / 1024:>7.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The companion app over HTTP (in-process): writes need login and a valid form token; links follow the proxy prefix."""
+
+import pytest
+from starlette.testclient import TestClient
+
+from kraken_core.record.connection import MongoSettings
+from kraken_ui_ext.companion import auth
+from kraken_ui_ext.companion.app import build_app
+from kraken_ui_ext.companion.settings import CompanionSettings
+
+
+def _client(db, **login) -> TestClient:
+    settings = CompanionSettings(mongo=MongoSettings(database=db.name), webserver_base_url="http://dagster:3000",
+                                 instrument_vendors={"thermo1": "thermo"}, **login)
+    return TestClient(build_app(settings, db), follow_redirects=False)
+
+
+@pytest.fixture
+def client(mongo_db):
+    return _client(mongo_db, login_user="ana", login_password="s3cret-pw")
+
+
+def _login(client) -> str:
+    response = client.post("/login", data={"user": "ana", "password": "s3cret-pw", "next": "/projects"})
+    assert response.status_code == 303 and response.headers["location"] == "/projects"
+    page = client.get("/projects").text
+    return page.split('name="form_token" value="')[1].split('"')[0]
+
+
+def test_a_write_needs_a_login_and_the_form_token(client, mongo_db):
+    assert client.post("/projects/new", data={"project_id": "P1", "name": "x"}).status_code == 401
+    token = _login(client)
+    assert client.post("/projects/new", data={"project_id": "P1", "name": "x", "form_token": "forged"}).status_code == 403
+    assert mongo_db.project.find_one({"_id": "P1"}) is None
+    created = client.post("/projects/new", data={"project_id": "P1", "name": "x", "form_token": token})
+    assert created.status_code == 303 and mongo_db.project.find_one({"_id": "P1"})["created_by"] == "ana"
+
+
+def test_without_configured_credentials_the_app_is_read_only(mongo_db):
+    client = _client(mongo_db)
+    assert "read-only" in client.get("/overview").text
+    refused = client.post("/login", data={"user": "", "password": ""})
+    assert refused.status_code == 401 and "Login is disabled" in refused.text
+    assert "set KRAKEN_WEBAPP_USER" in client.post("/settings/new", data={"name": "x"}).text
+    assert auth.COOKIE not in client.cookies
+
+
+def test_links_and_redirects_carry_the_proxy_prefix(client):
+    headers = {"X-Forwarded-Prefix": "/companion"}
+    page = client.get("/overview", headers=headers).text
+    assert 'href="/companion/static/companion.css"' in page and 'href="/companion/trends"' in page
+    assert client.get("/", headers=headers).headers["location"] == "/companion/overview"
+    hostile = client.get("/overview", headers={"X-Forwarded-Prefix": '"><script>'}).text
+    assert 'href="/static/companion.css"' in hostile
