@@ -25,8 +25,9 @@ for secrets in .env-secrets .env-mongo; do
   fi
 done
 
-export KRAKEN_UID="${KRAKEN_UID:-$(id -u)}"
-export KRAKEN_GID="${KRAKEN_GID:-$(id -g)}"
+# the host user of the containers: from the environment, else envs/${ENV}.env, else the user running this script
+grep -q '^KRAKEN_UID=' "$env_file" || export KRAKEN_UID="${KRAKEN_UID:-$(id -u)}"
+grep -q '^KRAKEN_GID=' "$env_file" || export KRAKEN_GID="${KRAKEN_GID:-$(id -g)}"
 if [ "$ENV" = local ]; then
   # everything on this machine: the containers reach each other by service name
   export MOUNTS_PATH="${MOUNTS_PATH:-$ROOT/.run/mounts}"
