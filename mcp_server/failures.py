@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mcp_server.record_reader import RecordReader
-from mcp_server.story import FAILED_BACKUP_STATUSES, FAILED_STATUSES
+from mcp_server.story import FAILED_BACKUP_STATUSES, FAILED_STATUSES, failure_reason
 
-_PROJECTION = {"instrument_id": 1, "status": 1, "status_details": 1, "backup_status": 1, "updated_at_": 1,
-               "created_at": 1, "project_id": 1}
+_PROJECTION = {"instrument_id": 1, "status": 1, "status_details": 1, "backup_status": 1, "s3_upload_error": 1,
+               "updated_at_": 1, "created_at": 1, "project_id": 1}
 
 
 def recent_failures(
@@ -37,7 +37,7 @@ def recent_failures(
             "project_id": doc.get("project_id"),
             "status": doc.get("status"),
             "backup_status": doc.get("backup_status"),
-            "reason": doc.get("status_details") or "no reason recorded",
+            "reason": failure_reason(doc),
             "failed_at": doc["updated_at_"],
             "created_at": doc.get("created_at"),
         }

@@ -8,7 +8,9 @@ from typing import Any
 
 from mcp_server.record_reader import RecordReader
 
-BOOKKEEPING_FIELDS = frozenset({"_id", "raw_file", "settings_name", "settings_version", "created_at_", "updated_at_"})
+# Fields of a metrics document that say where its numbers come from (kraken_core.record.quanting_jobs), not metrics.
+BOOKKEEPING_FIELDS = frozenset({"_id", "raw_file", "settings_name", "settings_version", "settings_id", "type",
+                                "output_path", "slurm_job_id", "created_at_", "updated_at_"})
 BASIC_METRICS = ("proteins", "precursors", "gradient_length")
 ID_CHUNK = 500
 
@@ -51,6 +53,9 @@ def metrics_entry(doc: dict[str, Any], only_basic: bool = False) -> dict[str, An
     return {
         "settings_name": doc.get("settings_name"),
         "settings_version": doc.get("settings_version"),
+        "metrics_type": doc.get("type"),
+        "slurm_job_id": doc.get("slurm_job_id"),
+        "output_path": doc.get("output_path"),
         "created_at": doc.get("created_at_"),
         "values": metric_values(doc, only_basic),
     }

@@ -12,10 +12,9 @@ from mcp_server.record_reader import RecordReader
 FAILED_STATUSES = frozenset({RawFileStatus.ACQUISITION_FAILED, RawFileStatus.QUANTING_FAILED, RawFileStatus.ERROR})
 FAILED_BACKUP_STATUSES = frozenset({BackupStatus.COPYING_FAILED, BackupStatus.UPLOAD_FAILED})
 FILE_INFO_SHOWN = 100
-# Fields grouped by what a person asks about; every other field of the document is kept under `record`.
+# Fields grouped by what a person asks about; the whole document is also kept under `record`.
 _S3_MARKERS = ("s3",)
 _JOB_MARKERS = ("job", "slurm", "quanting")
-_OUTPUT_MARKERS = ("output",)
 
 
 class RawFileNotFound(LookupError):
@@ -48,11 +47,30 @@ def _backup(doc: dict[str, Any]) -> dict[str, Any]:
     return {"status": doc.get("backup_status"), "base_path": base, "path": path}
 
 
-def _failure(doc: dict[str, Any]) -> dict[str, Any] | None:
-    if doc.get("status") in FAILED_STATUSES or doc.get("backup_status") in FAILED_BACKUP_STATUSES:
-        return {"status": doc.get("status"), "backup_status": doc.get("backup_status"),
-                "reason": doc.get("status_details") or "no reason recorded"}
+def failure_reason(doc: dict[str, Any]) -> str | None:
+    """Why a raw file failed (None when it did not): its status details, or the S3 upload error."""
+    if doc.get("status") in FAILED_STATUSES:
+        return doc.get("status_details") or "no reason recorded"
+    if doc.get("backup_status") == BackupStatus.UPLOAD_FAILED:
+        return doc.get("s3_upload_error") or doc.get("status_details") or "no reason recorded"
+    if doc.get("backup_status") in FAILED_BACKUP_STATUSES:
+        return doc.get("status_details") or "no reason recorded"
     return None
+
+
+def _failure(doc: dict[str, Any]) -> dict[str, Any] | None:
+    reason = failure_reason(doc)
+    if reason is None:
+        return None
+    return {"status": doc.get("status"), "backup_status": doc.get("backup_status"), "reason": reason}
+
+
+def _outputs(doc: dict[str, Any], metrics: list[dict[str, Any]]) -> list[str]:
+    """Output folders of the raw file's quantification jobs and metrics, oldest first, each once."""
+    paths = [job.get("output_path") for job in doc.get("quanting_jobs") or [] if isinstance(job, dict)]
+    paths += [m.get("output_path") for m in reversed(metrics)]
+    paths += [value for key, value in doc.items() if "output" in key.lower() and isinstance(value, str)]
+    return [path for path in dict.fromkeys(paths) if path]
 
 
 def raw_file_story(reader: RecordReader, name: str) -> dict[str, Any]:
@@ -76,7 +94,7 @@ def raw_file_story(reader: RecordReader, name: str) -> dict[str, Any]:
         "backup": _backup(doc),
         "s3": _fields_with(doc, _S3_MARKERS),
         "quanting": _fields_with(doc, _JOB_MARKERS),
-        "outputs": _fields_with(doc, _OUTPUT_MARKERS),
+        "outputs": _outputs(doc, metrics),
         "file_info": _file_info_summary(doc.get("file_info")),
         "metrics": [metrics_entry(m) for m in metrics],
         "record": record,

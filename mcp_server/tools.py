@@ -121,8 +121,9 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
                                             description="Raw file id or original name, exact and case sensitive.")],
     ) -> dict[str, Any]:
         """Everything the record knows about one raw file: pipeline status and its details, the failure reason if it
-        failed, backup status and backup path, S3 fields, quantification job fields, outputs, every file with size
-        and md5, every metrics document (all settings, newest first) and the full record."""
+        failed (status details or S3 upload error), backup status and backup path, S3 URL, quantification jobs
+        (Slurm job id, state, exit code, output folder), output folders, every file with size and md5, every metrics
+        document (all settings, newest first) and the full record."""
         return _answer(lambda: raw_file_story(reader, raw_file_name))
 
     @server.tool(annotations=READ_ONLY)

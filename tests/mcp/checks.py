@@ -10,7 +10,16 @@ import anyio
 from mcp import ClientSession
 
 from tests.mcp.client import call, call_error
-from tests.mcp.seed import DUP_COLLISION_FLAG, DUP_NAME, FREE_SPACE_GB, FWHM_RT, THERMO_HELA, hela_name
+from tests.mcp.seed import (
+    DUP_COLLISION_FLAG,
+    DUP_NAME,
+    FREE_SPACE_GB,
+    FWHM_RT,
+    OUTPUT_PATH,
+    THERMO_HELA,
+    UPLOAD_ERROR,
+    hela_name,
+)
 
 TOOLS = {
     "get_available_instruments",
@@ -68,6 +77,9 @@ async def check_raw_files_by_names(session: ClientSession) -> None:
     newest, older = hela["metrics"]
     assert (newest["settings_version"], newest["values"]["proteins"]) == (2, 5450)
     assert older["settings_version"] == 1
+    assert (older["metrics_type"], older["slurm_job_id"]) == ("alphadia", "1000")
+    assert older["output_path"] == f"/mnt/output/HELA/{hela_name(0)}/hela_std_v1"
+    assert not {"type", "settings_id", "slurm_job_id", "output_path"} & set(older["values"])
     assert older["values"]["fwhm_rt"] == 0.12346 != FWHM_RT
     assert older["values"]["ms1_error"] == -1.5
     assert by_id[DUP_NAME]["metrics"] == []
@@ -106,9 +118,10 @@ async def check_raw_file_story(session: ClientSession, now: datetime) -> None:
     story = await call(session, "get_raw_file_story", raw_file_name="run_PRJ1_b.wiff")
     assert story["status"] == "quanting_failed"
     assert "out of memory" in story["failure"]["reason"]
-    assert story["quanting"] == {"slurm_job_id": "4242"}
-    assert story["outputs"] == {"output_path": "/mnt/output/run_PRJ1_b"}
-    assert story["s3"] == {"s3_upload_path": "s3://kraken/run_PRJ1_b.wiff"}
+    [job] = story["quanting"]["quanting_jobs"]
+    assert (job["job_id"], job["state"], job["exit_code"]) == ("4242", "OUT_OF_MEMORY", 137)
+    assert story["outputs"] == [OUTPUT_PATH]
+    assert story["s3"] == {"s3_upload_path": "s3://kraken/PRJ1/run_PRJ1_b.wiff"}
     month = (now - timedelta(days=1)).strftime("%Y_%m")
     assert story["backup"]["path"] == f"/mnt/backup/sciex1/{month}/run_PRJ1_b.wiff"
     assert story["file_info"]["files"] == 1
@@ -118,6 +131,9 @@ async def check_raw_file_story(session: ClientSession, now: datetime) -> None:
     assert collided["backup"]["path"].endswith(f"/{DUP_COLLISION_FLAG}{DUP_NAME}")
     assert collided["failure"] is None
 
+    upload = await call(session, "get_raw_file_story", raw_file_name="upload_PRJ1_c.wiff")
+    assert upload["status"] == "done" and upload["failure"]["reason"] == UPLOAD_ERROR
+
     hela = await call(session, "get_raw_file_story", raw_file_name=hela_name(0))
     assert [m["settings_version"] for m in hela["metrics"]] == [2, 1]
     entry = hela["file_info"]["entries"][hela_name(0)]
@@ -126,11 +142,13 @@ async def check_raw_file_story(session: ClientSession, now: datetime) -> None:
 
 async def check_recent_failures(session: ClientSession, now: datetime) -> None:
     answer = await call(session, "get_recent_failures", hours=24)
-    assert [f["raw_file_id"] for f in answer["failures"]] == ["sample_PRJ1_bad.raw", "run_PRJ1_b.wiff", "run_PRJ1_a.d"]
-    first = answer["failures"][0]
-    assert first["backup_status"] == "copying_failed" and "is full" in first["reason"]
-    assert first["failed_at"] == iso(now - timedelta(hours=2))
-    assert answer["by_instrument"] == {"thermo1": 1, "sciex1": 1, "bruker1": 1}
+    assert [f["raw_file_id"] for f in answer["failures"]] == [
+        "upload_PRJ1_c.wiff", "sample_PRJ1_bad.raw", "run_PRJ1_b.wiff", "run_PRJ1_a.d"]
+    upload, copy = answer["failures"][:2]
+    assert upload["backup_status"] == "upload_failed" and upload["reason"] == UPLOAD_ERROR
+    assert copy["backup_status"] == "copying_failed" and "is full" in copy["reason"]
+    assert copy["failed_at"] == iso(now - timedelta(hours=2))
+    assert answer["by_instrument"] == {"sciex1": 2, "thermo1": 1, "bruker1": 1}
 
     bruker = await call(session, "get_recent_failures", hours=24, instrument_id="bruker1")
     assert [f["raw_file_id"] for f in bruker["failures"]] == ["run_PRJ1_a.d"]

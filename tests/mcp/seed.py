@@ -16,6 +16,8 @@ DUP_NAME = "dup_PRJ1.raw"
 DUP_COLLISION_FLAG = "20251101-101010-000000-"
 FWHM_RT = 0.123456789
 FREE_SPACE_GB = 512.3456789
+OUTPUT_PATH = "/mnt/output/PRJ1/run_PRJ1_b/plasma_v3"
+UPLOAD_ERROR = "S3 upload of raw file upload_PRJ1_c.wiff (instrument sciex1) failed: AccessDenied"
 
 
 def hela_name(index: int) -> str:
@@ -65,7 +67,8 @@ def seed_record(db: Database, now: datetime | None = None) -> datetime:
         created = now - timedelta(days=days)
         raw_files.append(_raw_file(hela_name(index), "thermo1", created))
         metrics.append({"raw_file": hela_name(index), "settings_name": "hela_std", "settings_version": 1,
-                        "proteins": proteins, "precursors": proteins * 8, "gradient_length": gradient,
+                        "settings_id": "hela_std-v1", "type": "alphadia", "slurm_job_id": f"{1000 + index}",
+                        "output_path": f"/mnt/output/HELA/{hela_name(index)}/hela_std_v1", "proteins": proteins, "precursors": proteins * 8, "gradient_length": gradient,
                         "fwhm_rt": FWHM_RT, "ms1_error": -1.5, "created_at_": created + timedelta(hours=1)})
     # the newest HeLa run was quantified again with version 2 of the settings
     metrics.append({"raw_file": hela_name(0), "settings_name": "hela_std", "settings_version": 2,
@@ -83,9 +86,13 @@ def seed_record(db: Database, now: datetime | None = None) -> datetime:
                   backup_base_path=None, updated_at_=now - timedelta(hours=7)),
         _raw_file("run_PRJ1_b.wiff", "sciex1", now - timedelta(days=1), status="quanting_failed",
                   status_details="AlphaDIA exited with code 137 (out of memory) in slurm job 4242",
-                  slurm_job_id="4242", output_path="/mnt/output/run_PRJ1_b",
-                  s3_upload_path="s3://kraken/run_PRJ1_b.wiff",
+                  quanting_jobs=[{"job_id": "4242", "settings_id": "plasma-v3", "settings_name": "plasma",
+                                  "settings_version": 3, "output_path": OUTPUT_PATH, "state": "OUT_OF_MEMORY",
+                                  "exit_code": 137, "ended_at": now - timedelta(hours=3)}],
+                  backup_status="upload_done", s3_upload_path="s3://kraken/PRJ1/run_PRJ1_b.wiff",
                   updated_at_=now - timedelta(hours=3)),
+        _raw_file("upload_PRJ1_c.wiff", "sciex1", now - timedelta(days=2), backup_status="upload_failed",
+                  s3_upload_error=UPLOAD_ERROR, updated_at_=now - timedelta(hours=1)),
         _raw_file("old_PRJ1_fail.raw", "thermo1", now - timedelta(days=5), status="error",
                   status_details="an old failure", updated_at_=now - timedelta(days=4)),
     ]
