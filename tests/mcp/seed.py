@@ -68,7 +68,8 @@ def seed_record(db: Database, now: datetime | None = None) -> datetime:
         raw_files.append(_raw_file(hela_name(index), "thermo1", created))
         metrics.append({"raw_file": hela_name(index), "settings_name": "hela_std", "settings_version": 1,
                         "settings_id": "hela_std-v1", "type": "alphadia", "slurm_job_id": f"{1000 + index}",
-                        "output_path": f"/mnt/output/HELA/{hela_name(index)}/hela_std_v1", "proteins": proteins, "precursors": proteins * 8, "gradient_length": gradient,
+                        "output_path": f"/mnt/output/HELA/{hela_name(index)}/hela_std_v1",
+                        "proteins": proteins, "precursors": proteins * 8, "gradient_length": gradient,
                         "fwhm_rt": FWHM_RT, "ms1_error": -1.5, "created_at_": created + timedelta(hours=1)})
     # the newest HeLa run was quantified again with version 2 of the settings
     metrics.append({"raw_file": hela_name(0), "settings_name": "hela_std", "settings_version": 2,
