@@ -1,16 +1,14 @@
 """Everything monitoring adds to the Definitions: health assets with their checks, their jobs and schedules,
 and the alert sensors."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
 
 from kraken_assets.health import build_location_health
 from kraken_assets.health_schedules import build_health_jobs
-from kraken_assets.platform_services import build_platform_services
+from kraken_assets.platform_services import HeadNodeProbe, build_platform_services
 from kraken_core.config import KrakenConfig
-from kraken_core.monitoring.probes import ProbeResult, probe_tcp
 from kraken_sensors.alerts import build_check_alerts, build_run_failure_alerts
 
 
@@ -22,9 +20,7 @@ class MonitoringDefinitions:
     sensors: list[dg.SensorDefinition]
 
 
-def build_monitoring(
-    config: KrakenConfig, head_node_probe: Callable[[str, int], ProbeResult] = probe_tcp
-) -> MonitoringDefinitions:
+def build_monitoring(config: KrakenConfig, head_node_probe: HeadNodeProbe | None = None) -> MonitoringDefinitions:
     location_health = build_location_health(config)
     platform_services = build_platform_services(config, head_node_probe)
     jobs, schedules = build_health_jobs(config, location_health, platform_services)

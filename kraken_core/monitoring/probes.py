@@ -25,15 +25,16 @@ def probe_mongo(db: Database, where: str) -> ProbeResult:
     return ProbeResult(where, True, f"MongoDB at {where} answers")
 
 
-def probe_tcp(host: str, port: int, timeout_s: float = 5.0) -> ProbeResult:
-    """Can a TCP connection (e.g. SSH) to `host:port` be opened?"""
-    target = f"{host}:{port}"
+def probe_tcp(host: str, default_port: int, timeout_s: float = 5.0) -> ProbeResult:
+    """Can a TCP connection be opened to `host` (`name` or `name:port`)?"""
+    name, _, port = host.rpartition(":") if ":" in host else (host, "", str(default_port))
+    target = f"{name}:{port}"
     try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return ProbeResult(target, True, f"{target} accepts connections")
+        with socket.create_connection((name, int(port)), timeout=timeout_s):
+            return ProbeResult(host, True, f"{target} accepts connections")
     except OSError as err:
-        return ProbeResult(target, False, f"{target} does not accept connections: {err.strerror or err}")
+        return ProbeResult(host, False, f"{target} does not accept connections: {err.strerror or err}")
 
 
-def probe_hosts(hosts: list[str], port: int, probe: Callable[[str, int], ProbeResult] = probe_tcp) -> list[ProbeResult]:
-    return [probe(host, port) for host in hosts]
+def probe_hosts(hosts: list[str], probe: Callable[[str], ProbeResult]) -> list[ProbeResult]:
+    return [probe(host) for host in hosts]

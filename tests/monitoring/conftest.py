@@ -29,7 +29,7 @@ def slack():
 
 class MonitoringHarness:
     def __init__(self, tmp_path: Path, mounts: Path, services: dict, database: str, slack: SlackRecorder,
-                 token: str | None = TEST_TOKEN, **overrides):
+                 token: str | None = TEST_TOKEN, head_node_probe=None, **overrides):
         self.free_space_file = tmp_path / "free_space.yaml"
         self.suppressions_file = tmp_path / "suppressions.yaml"
         data = config_dict(mounts)
@@ -48,7 +48,7 @@ class MonitoringHarness:
         self.config = KrakenConfig.model_validate(data)
         config_file = write_config_file(tmp_path / "alphakraken.monitoring.yaml", data)
         self.resources = {**resources_for(config_file, services, database), "slack": SlackAlertsResource(token=token)}
-        self.monitoring = build_monitoring(self.config)
+        self.monitoring = build_monitoring(self.config, head_node_probe)
         self.location_health, self.platform_services = self.monitoring.assets
         self.check_sensor, self.run_failure_sensor = self.monitoring.sensors
         self.check_cursor: str | None = None

@@ -1,0 +1,43 @@
+"""Monitoring in the Definitions: the schedule measures every location, the slurm check needs the cluster config."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from kraken_assets.monitoring import build_monitoring
+from kraken_resources.slurm import build_slurm_resource
+
+
+def test_schedule_requests_one_run_per_location(config):
+    monitoring = build_monitoring(config)
+    schedule = next(s for s in monitoring.schedules if s.name == "monitor_locations_schedule")
+    assert schedule.cron_schedule == "*/5 * * * *"
+    tick = datetime(2026, 3, 1, 12, 5, tzinfo=UTC)
+    requests = schedule(dg.build_schedule_context(scheduled_execution_time=tick))
+    assert [r.partition_key for r in requests] == ["thermo1", "bruker1", "sciex1", "backup", "output"]
+    assert len({r.run_key for r in requests}) == 5
+
+
+def test_health_cron_and_freshness_come_from_the_config(make_config):
+    config = make_config(monitoring={"health_cron": "*/2 * * * *", "health_fresh_m": 7})
+    monitoring = build_monitoring(config)
+    assert {s.cron_schedule for s in monitoring.schedules} == {"*/2 * * * *"}
+    [spec] = monitoring.assets[0].specs
+    assert spec.freshness_policy.fail_window.to_timedelta().total_seconds() == 7 * 60
+
+
+def test_slurm_check_only_with_quanting_and_then_wired_to_the_slurm_resource(make_config, config, tmp_path):
+    plain = build_monitoring(config).assets[1]
+    assert [k.name for k in plain.check_keys] == ["mongo_reachable"]
+    quanting = make_config(quanting={"enabled": True, "ssh_hosts": ["head1", "head2:2222"], "ssh_user": "kraken",
+                                     "known_hosts_file": str(tmp_path / "known_hosts")})
+    monitoring = build_monitoring(quanting)
+    services = monitoring.assets[1]
+    assert sorted(k.name for k in services.check_keys) == ["mongo_reachable", "slurm_head_nodes_reachable"]
+    assert "slurm" in services.required_resource_keys
+    defs = dg.Definitions(assets=monitoring.assets, resources={
+        "kraken_config": dg.ResourceDefinition.none_resource(), "mongo": dg.ResourceDefinition.none_resource(),
+        "slurm": build_slurm_resource(quanting)})
+    defs.get_repository_def().load_all_definitions()
