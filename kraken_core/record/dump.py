@@ -51,7 +51,7 @@ def _index_specs(db: Database, name: str) -> list[dict[str, Any]]:
         if index_name == "_id_":
             continue
         spec = {k: v for k, v in info.items() if k not in ("v", "ns")}
-        spec["key"] = [list(part) for part in info["key"]]
+        spec["key"] = dict(info["key"])  # an ordered JSON object, as in mongodump's metadata files
         spec["name"] = index_name
         specs.append(spec)
     return specs
@@ -177,4 +177,4 @@ def _restore_indexes(db: Database, dump: Path, name: str) -> None:
         return
     for spec in json.loads(metadata_file.read_text()).get("indexes", []):
         options = {k: v for k, v in spec.items() if k != "key"}
-        db[name].create_index([tuple(part) for part in spec["key"]], **options)
+        db[name].create_index(list(spec["key"].items()), **options)
