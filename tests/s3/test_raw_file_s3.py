@@ -81,7 +81,7 @@ def test_large_file_is_uploaded_in_parts_verified_by_etag_and_a_rerun_skips(
     assert meta["objects_uploaded"].value == 1 and meta["uploaded_bytes"].value == 50 * MB
     # progress was logged while the parts went up
     messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
-    progress = [m for m in messages if "to S3: " in m and "% (" in m]
+    progress = [m for m in messages if "to S3: " in m and "% of " in m]
     assert progress, "expected progress lines in the run log"
 
     again = run(rid)
