@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 
 from tests.mcp.seed import seed_record
-from tests.support.platform import ROOT, free_port, wait_for
+from tests.mcp.server_process import serving_http
+from tests.support.platform import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -41,28 +40,5 @@ def server_env(services, seeded, tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def http_server(server_env):
-    """The server on a loopback port over streamable HTTP; yields its URL."""
-    port = free_port()
-    env = {**server_env, "MCP_TRANSPORT": "streamable-http", "MCP_HOST": "127.0.0.1", "MCP_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "mcp_server"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(lambda: _port_open(port) or process.poll() is not None, 30, f"MCP server on port {port}", 0.1)
-        if process.poll() is not None:
-            pytest.fail(f"the MCP server exited with {process.returncode}: {process.stderr.read()}")
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _port_open(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+    with serving_http(server_env) as url:
+        yield url
