@@ -19,6 +19,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "metrics": [
         IndexModel([("raw_file", ASCENDING), ("created_at_", DESCENDING)], name="raw_file_created_at"),
+        # companion trends and overview: metrics of the raw files quantified since a time
+        IndexModel([("created_at_", DESCENDING)], name="created_at"),
     ],
     "project_settings": [
         IndexModel([("project_id", ASCENDING)], name="project_id"),

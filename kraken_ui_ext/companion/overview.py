@@ -128,7 +128,8 @@ def _keep(doc: dict[str, Any], filters: OverviewFilters, needle: str) -> bool:
 
 
 def _attach_metrics(db: Database, rows: list[OverviewRow]) -> None:
-    found = latest_metrics(db, [row.raw_file_id for row in rows], [m.name for m in KEY_METRICS])
+    oldest = min((row.acquired for row in rows if row.acquired is not None), default=None)
+    found = latest_metrics(db, [row.raw_file_id for row in rows], [m.name for m in KEY_METRICS], since=oldest)
     for row in rows:
         doc = found.get(row.raw_file_id)
         if doc is not None:

@@ -23,6 +23,7 @@ STATUS_GROUPS = {
 }
 ALL_STATUSES = tuple(str(s) for s in RawFileStatus)
 METRICS_BATCH = 2000
+RANGE_JOIN_MIN_IDS = 400
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -49,14 +50,28 @@ def _created(doc: dict[str, Any]) -> datetime:
     return record_datetime(doc.get("created_at_")) or EPOCH
 
 
-def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The newest metrics document of each raw file (several exist when several settings ran), in batches."""
+def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[str],
+                   since: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """The newest metrics document of each raw file (several exist when several settings ran).
+
+    With `since` (the oldest acquisition among the raw files) and many ids, one indexed range query on
+    `metrics.created_at_` replaces the `$in` batches: metrics are always written after the acquisition, and
+    documents of other raw files are dropped here. For a page of rows, `$in` on `raw_file` is cheaper.
+    """
     projection = {"raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1,
                   **{name: 1 for name in fields}}
-    newest: dict[str, dict[str, Any]] = {}
     ids = list(raw_file_ids)
-    for start in range(0, len(ids), METRICS_BATCH):
-        for doc in db.metrics.find({"raw_file": {"$in": ids[start:start + METRICS_BATCH]}}, projection):
+    if since is not None and len(ids) > RANGE_JOIN_MIN_IDS:
+        wanted = set(ids)
+        queries = [{"created_at_": {"$gte": since}}]
+    else:
+        wanted = None
+        queries = [{"raw_file": {"$in": ids[i:i + METRICS_BATCH]}} for i in range(0, len(ids), METRICS_BATCH)]
+    newest: dict[str, dict[str, Any]] = {}
+    for query in queries:
+        for doc in db.metrics.find(query, projection):
+            if wanted is not None and doc.get("raw_file") not in wanted:
+                continue
             known = newest.get(doc["raw_file"])
             if known is None or _created(doc) >= _created(known):
                 newest[doc["raw_file"]] = doc

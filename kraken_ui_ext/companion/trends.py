@@ -109,7 +109,8 @@ def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
     truncated = len(docs) > MAX_POINTS
     docs = [d for d in docs[:MAX_POINTS] if not filters.project or d.get("project_id") == filters.project]
     name = filters.metric.name
-    metrics = latest_metrics(db, [d["_id"] for d in docs], [name])
+    oldest = min((t for d in docs if (t := record_datetime(d.get("created_at")))), default=None)
+    metrics = latest_metrics(db, [d["_id"] for d in docs], [name], since=oldest)
     per_instrument: dict[str, list[Point]] = {}
     for doc in docs:
         value = metric_number((metrics.get(doc["_id"]) or {}).get(name))
