@@ -122,7 +122,12 @@ class S3ObjectStore:
             args = {"Bucket": bucket}
             if region_name and region_name != "us-east-1":
                 args["CreateBucketConfiguration"] = {"LocationConstraint": region_name}
-            self.client.create_bucket(**args)
+            try:
+                self.client.create_bucket(**args)
+            except ClientError as err:
+                if _error_code(err) != "BucketAlreadyOwnedByYou":
+                    raise
+                return [f"bucket {bucket} was created meanwhile by another upload"]
         for name, apply in (
             ("versioning", lambda: self.client.put_bucket_versioning(
                 Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})),
