@@ -12,9 +12,9 @@ from tests.mcp.server_process import serving_http
 from tests.support.platform import ROOT
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(mongo_client):
-    """A database holding the known record (module scope: the tests only read it); yields (db, now)."""
+    """A database holding the known record (one per test session: the tests only read it); yields (db, now)."""
     name = f"kt_mcp_{uuid.uuid4().hex[:10]}"
     db = mongo_client[name]
     now = seed_record(db)
@@ -22,7 +22,7 @@ def seeded(mongo_client):
     mongo_client.drop_database(name)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server_env(services, seeded, tmp_path_factory) -> dict[str, str]:
     """Environment of a `python -m mcp_server` process reading the seeded record with the test configuration."""
     db, _ = seeded
@@ -38,7 +38,7 @@ def server_env(services, seeded, tmp_path_factory) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def http_server(server_env):
     with serving_http(server_env) as url:
         yield url
