@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kraken_core.config.schema import Vendor
+from mcp_server.errors import NotInRecord
 from mcp_server.record_reader import RecordReader
 
 FILE_SYSTEM_IDS = frozenset({"backup", "output"})
 _VENDOR_SUFFIXES = ((".raw", Vendor.THERMO), (".d", Vendor.BRUKER), (".wiff", Vendor.SCIEX))
 
 
-class UnknownInstrument(LookupError):
+class UnknownInstrument(NotInRecord):
     """No heartbeat, configuration or raw file knows this instrument id."""
 
 

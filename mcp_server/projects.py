@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kraken_core.settings_resolution import resolve_settings
+from mcp_server.errors import NotInRecord
 from mcp_server.record_reader import RecordReader
 
 SETTINGS_FIELDS = ("name", "version", "status", "software_type", "software", "fasta_file_name", "speclib_file_name",
@@ -13,7 +14,7 @@ SETTINGS_FIELDS = ("name", "version", "status", "software_type", "software", "fa
 ASSIGNMENT_FIELDS = ("scopes", "excluded_scopes", "raw_file_id_filter", "raw_file_id_exclude_filter")
 
 
-class UnknownProject(LookupError):
+class UnknownProject(NotInRecord):
     """No project with this id."""
 
 

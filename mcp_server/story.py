@@ -6,6 +6,7 @@ from typing import Any
 
 from kraken_core.raw_file_backup import RawFileLocation, backup_relpath
 from kraken_core.statuses import BackupStatus, RawFileStatus
+from mcp_server.errors import NotInRecord
 from mcp_server.metrics import metrics_by_raw_file, metrics_entry
 from mcp_server.record_reader import RecordReader
 
@@ -17,7 +18,7 @@ _S3_MARKERS = ("s3",)
 _JOB_MARKERS = ("job", "slurm", "quanting")
 
 
-class RawFileNotFound(LookupError):
+class RawFileNotFound(NotInRecord):
     """Neither a raw file id nor an original name in the record."""
 
 

@@ -15,6 +15,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 from pymongo.errors import PyMongoError
 
+from mcp_server.errors import NotInRecord
 from mcp_server.failures import recent_failures
 from mcp_server.formatting import plain
 from mcp_server.instruments import check_instrument, instrument_types, list_instruments
@@ -51,8 +52,8 @@ def _answer(work: Callable[[], Any]) -> dict[str, Any]:
     """Run one read and shape the answer; expected problems become tool errors naming what is allowed."""
     try:
         return plain(work())
-    except LookupError as err:
-        raise ToolError(str(err.args[0] if err.args else err)) from err
+    except NotInRecord as err:
+        raise ToolError(str(err)) from err
     except PyMongoError as err:
         raise ToolError(
             f"the record could not be read ({type(err).__name__}): check that the MCP server reaches MongoDB "

@@ -9,6 +9,7 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mcp_server.errors import NotInRecord
 from mcp_server.metrics import metrics_by_raw_file, numeric, numeric_metric_names
 from mcp_server.raw_files import instrument_raw_files
 from mcp_server.record_reader import RecordReader
@@ -17,7 +18,7 @@ from mcp_server.record_reader import RecordReader
 MAX_RAW_FILES_PER_PERIOD = 20_000
 
 
-class MetricNotRecorded(LookupError):
+class MetricNotRecorded(NotInRecord):
     """The metric has no numeric value for this instrument in the periods asked about."""
 
 
