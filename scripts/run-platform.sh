@@ -17,8 +17,18 @@ PORT="${DAGSTER_WEBSERVER_PORT:-3000}"
 mkdir -p "$RUN_DIR" "$DAGSTER_HOME"
 cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
+# Start a child with default SIGINT/SIGTERM handling even when this script inherited them ignored (as background
+# jobs of non-interactive shells do): Dagster maps SIGTERM to its SIGINT handler and would otherwise ignore both.
+with_default_signals() {
+  .venv/bin/python -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}
+
 pids=()
 cleanup() {
+  trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ -f "$RUN_DIR/mongo/pid" ]; then
@@ -45,11 +55,11 @@ fi
 .venv/bin/python -m kraken_core.prepare_folders
 
 echo "Dagster UI: http://127.0.0.1:$PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, DAGSTER_HOME=$DAGSTER_HOME)"
-.venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$PORT" &
+with_default_signals .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$PORT" &
 pids+=($!)
 
 if [ "$DEMO" = 1 ]; then
-  .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" &
+  with_default_signals .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" &
   pids+=($!)
 fi
 wait "${pids[0]}"
