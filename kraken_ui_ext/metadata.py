@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 
 from kraken_core.config.schema import KrakenConfig
-from kraken_ui_ext.key_metrics import KEY_METRICS, KeyMetric, metric_number
+from kraken_ui_ext.key_metrics import KEY_METRICS, KeyMetric
 from kraken_ui_ext.links import companion_raw_file_url
 
 
@@ -47,10 +47,13 @@ def raw_file_links(config: KrakenConfig, raw_file_id: str) -> dict[str, dg.Metad
 
 
 def key_metric_values(metrics: Mapping[str, Any], key_metrics: Sequence[KeyMetric] = KEY_METRICS) -> dict[str, dg.MetadataValue]:
-    """Key metrics as floats so the Dagster UI plots them over partitions; missing or NaN metrics are left out."""
+    """Key metrics as floats so the Dagster UI plots them over partitions; missing or NaN metrics are left out.
+
+    Accepts either naming of a metric (`ms1_error` or AlphaDIA's `optimization.ms1_error`); the key is the short one.
+    """
     values = {}
     for metric in key_metrics:
-        number = metric_number(metrics.get(metric.name))
+        number = metric.value(metrics)
         if number is not None:
             values[metric.name] = dg.MetadataValue.float(number)
     return values

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from pymongo.database import Database
 
 from kraken_core.record.timestamps import record_datetime
-from kraken_ui_ext.key_metrics import KEY_METRICS, metric_number
+from kraken_ui_ext.key_metrics import KEY_METRICS
 from kraken_ui_ext.companion.record_views import (
     format_duration,
     latest_metrics,
@@ -129,11 +129,12 @@ def _keep(doc: dict[str, Any], filters: OverviewFilters, needle: str) -> bool:
 
 def _attach_metrics(db: Database, rows: list[OverviewRow]) -> None:
     oldest = min((row.acquired for row in rows if row.acquired is not None), default=None)
-    found = latest_metrics(db, [row.raw_file_id for row in rows], [m.name for m in KEY_METRICS], since=oldest)
+    fields = [field for m in KEY_METRICS for field in m.fields]
+    found = latest_metrics(db, [row.raw_file_id for row in rows], fields, since=oldest)
     for row in rows:
         doc = found.get(row.raw_file_id)
         if doc is not None:
-            row.metrics = {m.name: metric_number(doc.get(m.name)) for m in KEY_METRICS}
+            row.metrics = {m.name: m.value(doc) for m in KEY_METRICS}
             if doc.get("settings_name"):
                 row.settings = f"{doc['settings_name']} v{doc.get('settings_version', '?')}"
 

@@ -58,8 +58,10 @@ def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[s
     `metrics.created_at_` replaces the `$in` batches: metrics are always written after the acquisition, and
     documents of other raw files are dropped here. For a page of rows, `$in` on `raw_file` is cheaper.
     """
-    projection = {"raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1,
-                  **{name: 1 for name in fields}}
+    fields = list(fields)
+    # a projection cannot name a field whose name holds a dot (AlphaDIA's `raw.gradient_length_m`): whole documents
+    projection = None if any("." in f for f in fields) else {
+        "raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1, **{f: 1 for f in fields}}
     ids = list(raw_file_ids)
     if since is not None and len(ids) > RANGE_JOIN_MIN_IDS:
         wanted = set(ids)

@@ -13,7 +13,7 @@ from pymongo.database import Database
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.companion.record_views import latest_metrics
 from kraken_ui_ext.companion.svg_plot import Point, colour_map, scatter_svg
-from kraken_ui_ext.key_metrics import METRICS_BY_NAME, TREND_METRICS, KeyMetric, metric_number
+from kraken_ui_ext.key_metrics import METRICS_BY_NAME, TREND_METRICS, KeyMetric
 
 MAX_POINTS = 40_000
 DEFAULT_DAYS = 14.0
@@ -81,16 +81,16 @@ def baseline_band(values: list[float]) -> tuple[float, float] | None:
     return mean - 2 * sd, mean + 2 * sd
 
 
-def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: str) -> tuple[dict, list[str]]:
+def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: KeyMetric) -> tuple[dict, list[str]]:
     """One band per instrument from the baseline raw files acquired on it; other instruments get none."""
     if not raw_file_ids:
         return {}, []
-    metrics = latest_metrics(db, list(raw_file_ids), [metric])
+    metrics = latest_metrics(db, list(raw_file_ids), metric.fields)
     instruments = {d["_id"]: d.get("instrument_id") for d in db.raw_file.find({"_id": {"$in": list(metrics)}},
                                                                                {"instrument_id": 1})}
     values: dict[str, list[float]] = {}
     for raw_file_id, doc in metrics.items():
-        value = metric_number(doc.get(metric))
+        value = metric.value(doc)
         if value is not None and instruments.get(raw_file_id):
             values.setdefault(instruments[raw_file_id], []).append(value)
     bands = {instrument: band for instrument, found in values.items() if (band := baseline_band(found))}
@@ -108,19 +108,19 @@ def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
                 .sort("created_at", -1).limit(MAX_POINTS + 1))
     truncated = len(docs) > MAX_POINTS
     docs = [d for d in docs[:MAX_POINTS] if not filters.project or d.get("project_id") == filters.project]
-    name = filters.metric.name
+    metric = filters.metric
     oldest = min((t for d in docs if (t := record_datetime(d.get("created_at")))), default=None)
-    metrics = latest_metrics(db, [d["_id"] for d in docs], [name], since=oldest)
+    metrics = latest_metrics(db, [d["_id"] for d in docs], metric.fields, since=oldest)
     per_instrument: dict[str, list[Point]] = {}
     for doc in docs:
-        value = metric_number((metrics.get(doc["_id"]) or {}).get(name))
+        value = metric.value(metrics.get(doc["_id"]) or {})
         acquired = record_datetime(doc.get("created_at"))
         if value is None or acquired is None:
             continue
         key = (doc.get("instrument_id") if filters.colour_by == "instrument" else doc.get("project_id")) or "?"
         point = Point(acquired, value, key, f"{doc['_id']} ({doc.get('project_id')}): {value:g}")
         per_instrument.setdefault(doc.get("instrument_id") or "?", []).append(point)
-    bands, baseline_found = _baseline_bands(db, filters.baseline, name)
+    bands, baseline_found = _baseline_bands(db, filters.baseline, metric)
     colours = colour_map([p.colour_key for points in per_instrument.values() for p in points])
     label = f"{filters.metric.label}" + (f" ({filters.metric.unit})" if filters.metric.unit else "")
     panels = []

@@ -72,6 +72,10 @@ def raw_file_docs(count: int, now: datetime, spacing: timedelta, seed: int = 7):
                 "gradient_length": rng.choice([21.0, 44.0, 44.0, 88.0]), "duration_total": rng.gauss(18, 4),
                 "created_at_": doc["updated_at_"],
             }
+            if i % 2:  # AlphaDIA's own column names, as the quantification writes them
+                for short, alphadia in (("ms1_error", "optimization.ms1_error"), ("ms2_error", "optimization.ms2_error"),
+                                        ("gradient_length", "raw.gradient_length_m")):
+                    metrics[alphadia] = metrics.pop(short)
         yield doc, metrics
 
 

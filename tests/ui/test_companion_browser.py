@@ -53,6 +53,12 @@ def test_status_filter_and_metric_sorting(page, companion):
     column = [i for i, h in enumerate(page.locator("#overview-table thead th").all_inner_texts()) if "Proteins" in h][0]
     values = [float(v) for v in page.locator(f"#overview-table tbody td:nth-child({column + 1})").all_inner_texts() if v]
     assert len(values) > 10 and values == sorted(values, reverse=True)
+    # documents with AlphaDIA's column names (optimization.ms1_error, raw.gradient_length_m) fill the same columns
+    headers = page.locator("#overview-table thead th").all_inner_texts()
+    for label in ("MS1 error", "Gradient"):
+        index = [i for i, h in enumerate(headers) if label in h][0]
+        cells = page.locator(f"#overview-table tbody td:nth-child({index + 1})").all_inner_texts()
+        assert len([c for c in cells if c]) == len(values)
 
 
 def test_csv_download_contains_the_filtered_rows(page, companion, tmp_path):
