@@ -286,3 +286,19 @@ def test_a_missing_required_setting_names_the_variable(recorded):
     env = merged_env([], {"ENV": "production", "KRAKEN_UID": "1000", "KRAKEN_GID": "1000"})
     with pytest.raises(MissingVariable, match="MOUNTS_PATH"):
         load_compose(DOCKER / "docker-compose.yaml", env)
+
+
+def test_every_python_module_a_service_starts_exists(environment):
+    import importlib.util
+
+    _, compose, _ = environment
+    started = set()
+    for service in compose["services"].values():
+        command = service.get("command", [])
+        text = " ".join(command) if isinstance(command, list) else command
+        started |= set(re.findall(r"python -m ([\w.]+)", text))
+    assert {"kraken_assets.instance_pools", "kraken_core.record.users", "kraken_core.prepare_folders"} <= started
+    for module in started:
+        assert importlib.util.find_spec(module) is not None, f"{module} is started by compose but does not exist"
+    code_server = compose["services"]["code-location"]["command"][-1]
+    assert "-m kraken_assets.definitions" in code_server
