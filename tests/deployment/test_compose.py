@@ -302,3 +302,39 @@ def test_every_python_module_a_service_starts_exists(environment):
         assert importlib.util.find_spec(module) is not None, f"{module} is started by compose but does not exist"
     code_server = compose["services"]["code-location"]["command"][-1]
     assert "-m kraken_assets.definitions" in code_server
+
+
+def dockerignore_excludes(dockerfile: Path, path: str) -> bool:
+    """Docker's rule, for the patterns used here: the last pattern matching the path or one of its parents wins."""
+    from fnmatch import fnmatch
+
+    ignore = dockerfile.with_name(dockerfile.name + ".dockerignore")
+    if not ignore.exists():
+        return False
+    parts = path.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    excluded = False
+    for line in ignore.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        pattern = line.lstrip("!").rstrip("/").replace("**/", "")
+        if any(fnmatch(c, pattern) or fnmatch(c.split("/")[-1], pattern) and "/" not in pattern for c in candidates):
+            excluded = not negated
+    return excluded
+
+
+def test_no_image_can_contain_the_secret_files(environment):
+    _, compose, _ = environment
+    for name, service in compose["services"].items():
+        build = service.get("build")
+        if not build:
+            continue
+        dockerfile = (DOCKER / build["context"]).resolve() / build["dockerfile"]
+        for secret in ("envs/.env-secrets", "envs/.env-mongo"):
+            assert dockerignore_excludes(dockerfile, secret), (
+                f"{name}: {dockerfile.name}.dockerignore lets {secret} into the image; add `envs/.env-*` to it"
+            )
+        if "COPY envs/" in dockerfile.read_text():
+            assert not dockerignore_excludes(dockerfile, "envs/production.env"), f"{name}: the image needs envs/"
