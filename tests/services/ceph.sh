@@ -28,7 +28,7 @@ _ceph() { timeout 60 ceph -c "$CEPH_CONF" "$@"; }
 _ceph_write_conf() {
   cat > "$CEPH_CONF" <<EOF
 [global]
-fsid = $(uuidgen)
+fsid = $(cat /proc/sys/kernel/random/uuid)
 mon host = v2:127.0.0.1:$CEPH_MON_TEST_PORT
 public addr = 127.0.0.1
 cluster addr = 127.0.0.1
