@@ -40,8 +40,9 @@ def _text(values: Mapping[str, Any], key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _int_field(values: Mapping[str, Any], key: str, label: str, low: int, high: int, problems: list[str]) -> int | None:
-    raw = _text(values, key)
+def _int_field(values: Mapping[str, Any], key: str, label: str, low: int, high: int, default: int,
+               problems: list[str]) -> int | None:
+    raw = _text(values, key) or str(default)
     try:
         number = int(raw)
     except ValueError:
@@ -113,10 +114,8 @@ def validate_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         problems.append(f"slurm memory: expected a Slurm size such as 62G or 64000M, got {mem!r}")
     if not SLURM_TIME.match(time):
         problems.append(f"slurm time: expected [days-]hours:minutes:seconds such as 02:00:00, got {time!r}")
-    cpus = _int_field({**values, "slurm_cpus_per_task": _text(values, "slurm_cpus_per_task") or "8"},
-                      "slurm_cpus_per_task", "slurm cpus per task", 1, 256, problems)
-    threads = _int_field({**values, "num_threads": _text(values, "num_threads") or str(cpus or 8)},
-                         "num_threads", "threads", 1, 256, problems)
+    cpus = _int_field(values, "slurm_cpus_per_task", "slurm cpus per task", 1, 256, 8, problems)
+    threads = _int_field(values, "num_threads", "threads", 1, 256, cpus or 8, problems)
     description = _text(values, "description")
     if len(description) > 512:
         problems.append("description: expected at most 512 characters")

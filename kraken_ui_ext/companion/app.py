@@ -166,7 +166,11 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
 
     async def archive_settings_route(request: Request) -> Response:
         settings_id = request.path_params["settings_id"]
-        return await write(request, lambda v, user: (archive_settings(db, settings_id), f"{settings_id} archived")[1])
+
+        def action(values, user):
+            archive_settings(db, settings_id)
+            return f"{settings_id} archived"
+        return await write(request, action)
 
     async def assign_route(request: Request) -> Response:
         def action(values, user):
@@ -176,7 +180,11 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
 
     async def remove_assignment_route(request: Request) -> Response:
         assignment_id = request.path_params["assignment_id"]
-        return await write(request, lambda v, user: (remove_assignment(db, assignment_id), "assignment removed")[1])
+
+        def action(values, user):
+            remove_assignment(db, assignment_id)
+            return "assignment removed"
+        return await write(request, action)
 
     def raw_file_page(request: Request) -> Response:
         raw_file_id = request.path_params["raw_file_id"]

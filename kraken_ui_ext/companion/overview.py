@@ -172,11 +172,10 @@ def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all
     sort_field = RECORD_SORTS.get(filters.sort, filters.sort)
     if filters.sort in METRIC_SORTS or all_metrics:
         _attach_metrics(db, rows)
-    # None values go last in either direction
-    present = [r for r in rows if _sort_key(sort_field)(r)[0] is False]
-    missing = [r for r in rows if _sort_key(sort_field)(r)[0] is True]
-    present.sort(key=_sort_key(sort_field), reverse=filters.descending)
-    rows = present + missing
+    key = _sort_key(sort_field)
+    present = [r for r in rows if not key(r)[0]]
+    present.sort(key=key, reverse=filters.descending)
+    rows = present + [r for r in rows if key(r)[0]]  # rows without a value go last in either direction
     start = (filters.page - 1) * PAGE_SIZE
     page_rows = rows[start:start + PAGE_SIZE]
     if not (filters.sort in METRIC_SORTS or all_metrics):

@@ -4,6 +4,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kraken_core.record.connection import MongoSettings
+from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
 from kraken_ui_ext.companion import auth
 from kraken_ui_ext.companion.app import build_app
 from kraken_ui_ext.companion.settings import CompanionSettings
@@ -52,3 +53,15 @@ def test_links_and_redirects_carry_the_proxy_prefix(client):
     assert client.get("/", headers=headers).headers["location"] == "/companion/overview"
     hostile = client.get("/overview", headers={"X-Forwarded-Prefix": '"><script>'}).text
     assert 'href="/static/companion.css"' in hostile
+
+
+def test_a_logged_in_user_removes_an_assignment(client, mongo_db):
+    create_project(mongo_db, {"project_id": "P1", "name": "x"}, "ana")
+    create_settings_version(mongo_db, {"name": "s", "software": "alphadia-2.3.0", "fasta_file_name": "h.fasta"}, "ana")
+    assignment = assign_settings(mongo_db, {"project_id": "P1", "settings_id": "s-v1"}, {"thermo1": "thermo"}, "ana")
+    token = _login(client)
+    gone = client.post(f"/assignments/{assignment['_id']}/delete", data={"form_token": token})
+    assert gone.status_code == 303 and "assignment+removed" in gone.headers["location"]
+    assert mongo_db.project_settings.find_one({"_id": assignment["_id"]}) is None
+    again = client.post(f"/assignments/{assignment['_id']}/delete", data={"form_token": token})
+    assert again.status_code == 400 and "does not exist" in again.text
