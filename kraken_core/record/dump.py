@@ -69,6 +69,22 @@ def _snapshot_session(db: Database, collections: list[str]) -> ClientSession | N
         return None
 
 
+def _write_collections(db: Database, folder: Path, collections: list[str], session: ClientSession | None):
+    counts: dict[str, int] = {}
+    total = 0
+    for name in collections:
+        count = 0
+        with open(folder / f"{name}.bson", "wb") as out:
+            for doc in db.get_collection(name, codec_options=RAW).find({}, session=session).sort("_id", 1):
+                out.write(doc.raw)
+                total += len(doc.raw)
+                count += 1
+        counts[name] = count
+        metadata = {"collectionName": name, "indexes": _index_specs(db, name)}
+        (folder / f"{name}.metadata.json").write_text(json.dumps(metadata, indent=1))
+    return counts, total
+
+
 def dump_record(db: Database, target: Path) -> DumpSummary:
     """Write every collection of `db` to the folder `target`, replacing an older dump there only when complete."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,19 +93,15 @@ def dump_record(db: Database, target: Path) -> DumpSummary:
     try:
         collections = _record_collections(db)
         session = _snapshot_session(db, collections)
-        counts: dict[str, int] = {}
-        total = 0
         try:
-            for name in collections:
-                count = 0
-                with open(partial / f"{name}.bson", "wb") as out:
-                    for doc in db.get_collection(name, codec_options=RAW).find({}, session=session).sort("_id", 1):
-                        out.write(doc.raw)
-                        total += len(doc.raw)
-                        count += 1
-                counts[name] = count
-                metadata = {"collectionName": name, "indexes": _index_specs(db, name)}
-                (partial / f"{name}.metadata.json").write_text(json.dumps(metadata, indent=1))
+            counts, total = _write_collections(db, partial, collections, session)
+        except OperationFailure:
+            if session is None:
+                raise
+            # the snapshot aged out during a long dump (SnapshotTooOld): dump again without one
+            session.end_session()
+            session = None
+            counts, total = _write_collections(db, partial, collections, None)
         finally:
             if session is not None:
                 session.end_session()
@@ -105,7 +117,7 @@ def dump_record(db: Database, target: Path) -> DumpSummary:
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    return DumpSummary(target, counts, total, session is not None)
+    return DumpSummary(target, counts, total, manifest["point_in_time"])
 
 
 def _replace_folder(new: Path, target: Path) -> None:

@@ -66,3 +66,20 @@ def test_the_setup_runs_against_the_server_and_makes_the_indexes(mongo_client, m
     for collection in INDEXES:
         assert len(mongo_db[collection].index_information()) > 1, collection
     assert len(USERS) == 3
+
+
+def test_the_command_line_sets_up_users_without_printing_a_password(services, mongo_db):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {"PATH": "/usr/bin:/bin", "ENV": "test", "MONGO_HOST": services["MONGO_HOST"],
+           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": mongo_db.name, **ENV}
+    done = subprocess.run([sys.executable, "-m", "kraken_core.record.users"], cwd=Path(__file__).resolve().parents[2],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "createUser kraken_webapp" in done.stdout and f"indexes of {mongo_db.name} ensured" in done.stdout
+    assert not any(password in done.stdout + done.stderr for password in ("pw-rw", "pw-read", "pw-webapp"))
+    missing = subprocess.run([sys.executable, "-m", "kraken_core.record.users"], cwd=Path(__file__).resolve().parents[2],
+                             env={**env, "MONGO_PASSWORD_READ": ""}, capture_output=True, text=True)
+    assert missing.returncode == 2 and "MONGO_PASSWORD_READ" in missing.stderr
