@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from kraken_assets.jobs import raw_file_pipeline
+from kraken_assets.jobs import quanting_results, raw_file_pipeline
 from kraken_assets.lifecycle import LifecycleDefinitions
 from kraken_assets.monitoring import build_monitoring
+from kraken_assets.quanting import alphadia_job, alphadia_output, quality_metrics
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
 from kraken_assets.raw_file_s3 import raw_file_s3, raw_file_s3_upload
@@ -20,6 +21,7 @@ from kraken_core.config.loader import environment_name
 from kraken_sensors.instrument_watchers import build_instrument_watcher
 from kraken_sensors.location_heartbeat import build_location_heartbeat
 from kraken_sensors.s3_uploads import build_s3_upload_sensor
+from kraken_sensors.slurm_jobs import build_slurm_job_sensor
 
 
 def build_definitions(env: str | None = None) -> dg.Definitions:
@@ -32,10 +34,13 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     lifecycle = LifecycleDefinitions(config)
     return dg.Definitions(
         assets=dg.with_source_code_references([raw_file, raw_file_backup, raw_file_s3, mongodb_record_dump, *monitoring.assets,
+                                              alphadia_job, alphadia_output, quality_metrics,
                                               *lifecycle.assets]),
         asset_checks=[backup_identical],
-        jobs=[raw_file_pipeline, raw_file_s3_upload, record_dump_job, *monitoring.jobs, *lifecycle.jobs],
+        jobs=[raw_file_pipeline, quanting_results, raw_file_s3_upload, record_dump_job, *monitoring.jobs,
+              *lifecycle.jobs],
         sensors=[*watchers, build_location_heartbeat(config), *s3_uploads, *monitoring.sensors,
+                 build_slurm_job_sensor(config, quanting_results),
                  lifecycle.mover_sensor],
         schedules=[*build_record_dump_schedules(config), *monitoring.schedules, lifecycle.remover_schedule],
         resources=build_resources(env),

@@ -10,6 +10,7 @@ from dagster_aws.s3 import S3Resource
 from kraken_core.config import load_config
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slack import SlackAlertsResource
+from kraken_resources.slurm import build_slurm_resource
 
 
 def _optional_env(name: str) -> dg.EnvVar | None:
@@ -17,7 +18,8 @@ def _optional_env(name: str) -> dg.EnvVar | None:
 
 
 def build_resources(env: str) -> dict[str, dg.ConfigurableResource]:
-    s3 = load_config(env).backup.s3
+    config = load_config(env)
+    s3 = config.backup.s3
     return {
         "kraken_config": KrakenConfigResource(env=env),
         "mongo": MongoResource(
@@ -27,6 +29,7 @@ def build_resources(env: str) -> dict[str, dg.ConfigurableResource]:
             user=_optional_env("MONGO_USER"),
             password=_optional_env("MONGO_PASSWORD"),
         ),
+        "slurm": build_slurm_resource(config),
         "slack": SlackAlertsResource(token=_optional_env("SLACK_TOKEN")),
         # unset credentials fall back to boto3's chain (AWS_* variables, profile, instance role)
         "s3": S3Resource(

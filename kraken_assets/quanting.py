@@ -1,0 +1,201 @@
+"""Quantification assets: `alphadia_job` submits to Slurm and returns at once; the Slurm job sensor requests
+`alphadia_output` and `quality_metrics` when the jobs of a raw file have ended."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from kraken_assets.partitions import raw_files_partitions
+from kraken_assets.raw_file_backup import raw_file_backup
+from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
+from kraken_core.quanting import alphadia_output as out
+from kraken_core.quanting.job_request import build_job_request
+from kraken_core.quanting.outcome import Outcome, classify, raw_file_status
+from kraken_core.quanting.output_folder import base_output_folder, choose_output_folder
+from kraken_core.quanting.processing_gate import no_settings, refusal
+from kraken_core.quanting.settings_lookup import settings_for_raw_file
+from kraken_core.record.quanting_jobs import set_quanting_jobs, write_metrics
+from kraken_core.statuses import RawFileStatus
+from kraken_resources import KrakenConfigResource, MongoResource
+from kraken_resources.slurm import SlurmResource
+
+NOT_QUANTED = {str(RawFileStatus.DONE_NOT_QUANTED), str(RawFileStatus.ACQUISITION_FAILED), str(RawFileStatus.IGNORED)}
+
+
+def _folder_name(settings: dict, resolved: list[dict]) -> str:
+    """`<software_type>`, or `<software_type>_<settings name>` when several settings share a software type."""
+    software_type = settings.get("software_type", "alphadia")
+    shared = sum(1 for s in resolved if s.get("software_type", "alphadia") == software_type) > 1
+    return f"{software_type}_{settings['name']}" if shared else software_type
+
+
+def _job_entry(settings: dict, output: Path, **fields) -> dict:
+    return {
+        "settings_id": settings["_id"], "settings_name": settings["name"], "settings_version": settings["version"],
+        "software_type": settings.get("software_type", "alphadia"),
+        "metrics_type": settings.get("metrics_type") or settings.get("software_type", "alphadia"),
+        "output_path": str(output), "ended_at": None, **fields,
+    }
+
+
+@dg.asset(
+    partitions_def=raw_files_partitions,
+    deps=[raw_file_backup],
+    group_name="quanting",
+    kinds={"slurm", "mongodb"},
+    owners=["team:lab-it"],
+    pool="cluster_slots",
+    output_required=False,
+    description=(
+        "The Slurm job(s) quantifying the raw file with every settings version that applies to it (AlphaDIA or a "
+        "custom tool). Submits over SSH and returns at once; the slurm_jobs sensor follows the jobs. Not "
+        "materialized for files that are not quantified (see the raw file's status_details)."
+    ),
+)
+def alphadia_job(
+    context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource, slurm: SlurmResource
+):
+    config = kraken_config.get()
+    db = mongo.get_database()
+    doc = load_raw_file(db, context.partition_key)
+    if doc.get("status") in NOT_QUANTED:
+        context.log.info(f"{doc['_id']}: not quantified ({doc.get('status')}: {doc.get('status_details')})")
+        return
+    refused = refusal(config, doc)
+    settings = [] if refused else settings_for_raw_file(db, config, doc)
+    if refused or not settings:
+        status, reason = refused or no_settings(doc)
+        advance(db, doc, status, reason)
+        context.log.info(f"{doc['_id']}: {reason}")
+        return
+    now = datetime.now(UTC)
+    jobs, requests = [], []
+    with recorded_failure(db, doc, "quanting submission"):
+        for item in settings:
+            base = base_output_folder(config.locations.output.path, doc.get("project_id") or "_FALLBACK", doc["_id"],
+                                      _folder_name(item, settings))
+            chosen = choose_output_folder(base, config.quanting.output_folder_mode)
+            if chosen.associate:
+                jobs.append(_job_entry(item, chosen.path, job_id=None, state="COMPLETED", exit_code=0,
+                                       associated=True, ended_at=now))
+            else:
+                requests.append(build_job_request(config, doc, item, chosen.path, now))
+        if requests:
+            with slurm.session() as cluster:
+                submitted = []
+                try:
+                    for request in requests:
+                        job_id = cluster.submit(request)
+                        submitted.append(job_id)
+                        jobs.append(_job_entry(
+                            request.settings, request.output_worker, job_id=job_id, state="PENDING",
+                            host=cluster.ssh.host, output_path_cluster=str(request.output_cluster),
+                            log_path=str(request.log_dir_worker / f"{request.job_name}-{job_id}.out"), submitted_at=now,
+                        ))
+                        context.log.info(f"{doc['_id']}: submitted Slurm job {job_id} ({request.settings_label}) "
+                                         f"on {cluster.ssh.host}, output {request.output_cluster}")
+                except Exception:
+                    for job_id in submitted:  # no half-submitted raw file: its jobs go or stay together
+                        cluster.cancel(job_id)
+                    raise
+        set_quanting_jobs(db, doc["_id"], jobs)
+    advance(db, doc, RawFileStatus.QUANTING)
+    rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id') or 'associated'} | "
+                     f"`{j['output_path']}` |" for j in jobs)
+    yield dg.MaterializeResult(metadata={
+        "slurm_job_ids": dg.MetadataValue.json([j.get("job_id") for j in jobs]),
+        "slurm_job_id": dg.MetadataValue.text(", ".join(str(j.get("job_id") or "associated") for j in jobs)),
+        "output_path": dg.MetadataValue.path(jobs[0]["output_path"]),
+        "settings": dg.MetadataValue.json([f"{j['settings_name']} v{j['settings_version']}" for j in jobs]),
+        "head_node": dg.MetadataValue.text(next((j["host"] for j in jobs if j.get("host")), "-")),
+        "summary": dg.MetadataValue.md(f"**{doc['_id']}** quantification\n\n| settings | job | output |\n"
+                                       f"|---|---|---|\n{rows}"),
+    })
+
+
+def _job_log(job: dict) -> str:
+    path = Path(job["log_path"]) if job.get("log_path") else None
+    return path.read_text(errors="replace")[-200_000:] if path and path.exists() else ""
+
+
+@dg.asset(
+    partitions_def=raw_files_partitions,
+    deps=[alphadia_job],
+    group_name="quanting",
+    kinds={"python", "mongodb"},
+    owners=["team:lab-it"],
+    description=(
+        "The output folder(s) of the raw file's ended Slurm jobs, each classified: results present (done), a known "
+        "failure (AlphaDIA error code, out of memory, time limit, no identifications: quanting_failed) or an "
+        "unexplained one (error). Fails when no job produced results."
+    ),
+)
+def alphadia_output(
+    context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
+) -> dg.MaterializeResult:
+    db = mongo.get_database()
+    doc = load_raw_file(db, context.partition_key)
+    jobs = [dict(j) for j in doc.get("quanting_jobs") or []]
+    if not jobs or any(j.get("ended_at") is None for j in jobs):
+        raise dg.Failure(description=f"{doc['_id']}: its Slurm jobs have not all ended yet; the slurm_jobs sensor "
+                                     f"requests this asset when they have")
+    outcomes: list[Outcome] = []
+    with recorded_failure(db, doc, "reading the quantification output"):
+        for job in jobs:
+            outcome = classify(state=job.get("state", "UNKNOWN"), exit_code=job.get("exit_code"),
+                               output=Path(job["output_path"]), job_log=_job_log(job),
+                               software_type=job.get("software_type", "alphadia"), job_id=job.get("job_id"))
+            job.update(outcome=str(outcome.status), outcome_reason=outcome.reason, outcome_code=outcome.code)
+            outcomes.append(outcome)
+        set_quanting_jobs(db, doc["_id"], jobs)
+    rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id')} | {j.get('state')} | "
+                     f"{j['outcome']} | {j['outcome_reason']} |" for j in jobs)
+    metadata = {
+        "output_path": dg.MetadataValue.path(jobs[0]["output_path"]),
+        "outcomes": dg.MetadataValue.json({f"{j['settings_name']} v{j['settings_version']}": j["outcome"] for j in jobs}),
+        "summary": dg.MetadataValue.md(f"| settings | job | Slurm state | outcome | reason |\n|---|---|---|---|---|\n{rows}"),
+    }
+    if not any(o.succeeded for o in outcomes):
+        status, details = raw_file_status(outcomes)
+        advance(db, doc, status, details)
+        raise dg.Failure(description=f"{doc['_id']}: {details}", metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    partitions_def=raw_files_partitions,
+    deps=[alphadia_output],
+    group_name="quanting",
+    kinds={"python", "mongodb"},
+    owners=["team:scientists"],
+    description=(
+        "Quality metrics of the raw file (proteins, precursors, FWHM, mass errors, gradient length, durations, "
+        "precursor statistics), one `metrics` document per settings version; key metrics are numeric metadata."
+    ),
+)
+def quality_metrics(
+    context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
+) -> dg.MaterializeResult:
+    db = mongo.get_database()
+    doc = load_raw_file(db, context.partition_key)
+    jobs = doc.get("quanting_jobs") or []
+    outcomes = [Outcome(RawFileStatus(j["outcome"]), j["outcome_reason"], j.get("outcome_code")) for j in jobs]
+    written = []
+    with recorded_failure(db, doc, "computing quality metrics"):
+        for job in jobs:
+            if job["outcome"] != str(RawFileStatus.DONE):
+                continue
+            parsed = out.read_metrics(Path(job["output_path"])) if job.get("metrics_type") == "alphadia" else {}
+            written.append(write_metrics(db, doc["_id"], job, {**parsed, "time_elapsed": job.get("elapsed_s")}))
+    status, details = raw_file_status(outcomes)
+    advance(db, doc, status, details)
+    metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status)}
+    for metrics in written:
+        prefix = "" if len(written) == 1 else f"{metrics['settings_name']}/"
+        for key in (*out.KEY_METRICS, "time_elapsed"):
+            value = metrics.get(key)
+            if isinstance(value, int | float):
+                metadata[f"{prefix}{key}"] = dg.MetadataValue.float(float(value))
+    context.log.info(f"{doc['_id']}: {len(written)} metrics document(s); status {status}")
+    return dg.MaterializeResult(metadata=metadata)

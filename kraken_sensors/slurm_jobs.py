@@ -1,0 +1,54 @@
+"""The Slurm job sensor: follows every open job with one batched query per tick (one SSH connection), records
+state changes, and requests `alphadia_output` + `quality_metrics` for raw files whose jobs have all ended."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from kraken_core.config import KrakenConfig
+from kraken_core.quanting.job_follower import apply_states, pending_job_ids
+from kraken_core.record.quanting_jobs import open_quanting, save_job_lists
+from kraken_resources import KrakenConfigResource, MongoResource
+from kraken_resources.slurm import SlurmResource
+
+SENSOR_NAME = "slurm_jobs"
+
+
+def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
+    @dg.sensor(
+        name=SENSOR_NAME,
+        job=job,
+        minimum_interval_seconds=config.quanting.job_sensor_interval_s,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "Follows the Slurm jobs of every raw file in status `quanting` with one batched scontrol query per tick "
+            "(sacct -c for jobs the controller has forgotten) and requests the output and metrics assets when a "
+            "raw file's jobs have ended."
+        ),
+    )
+    def _follow(
+        context: dg.SensorEvaluationContext, kraken_config: KrakenConfigResource, mongo: MongoResource,
+        slurm: SlurmResource,
+    ):
+        cfg = kraken_config.get()
+        if not cfg.quanting.enabled:
+            return dg.SkipReason("quantification is not enabled (quanting.enabled)")
+        db = mongo.get_database()
+        docs = open_quanting(db)
+        ids = pending_job_ids(docs)
+        states, host = {}, None
+        if ids:
+            with slurm.session() as cluster:
+                states = cluster.job_states(ids)
+                host, round_trips = cluster.ssh.host, cluster.ssh.round_trips
+            context.log.info(f"{len(ids)} open Slurm job(s) checked on {host} in {round_trips} round trip(s)")
+        result = apply_states(docs, states, datetime.now(UTC))
+        save_job_lists(db, result.changed)
+        if not result.finished:
+            return dg.SkipReason(f"{len(docs)} raw file(s) quantifying, {result.running} job(s) still running")
+        return dg.SensorResult(
+            run_requests=[dg.RunRequest(run_key=run_key, partition_key=raw_file_id, tags={"quanting": "results"})
+                          for raw_file_id, run_key in result.finished],
+        )
+
+    return _follow

@@ -1,0 +1,133 @@
+# Slurm 22.05 (Debian slurm-wlm) + munge as a single-node cluster on loopback, state in the temp dir.
+# Jobs run as the SSH test user (see sshd.sh). The folders a job sees live under a second path (a bind mount
+# of the workers' folder tree), and the workers' path is not reachable for that user: a job handed a
+# worker path instead of the cluster's view fails, as it would on a real cluster.
+SLURMCTLD_TEST_PORT="${SLURMCTLD_TEST_PORT:-16817}"
+SLURMD_TEST_PORT="${SLURMD_TEST_PORT:-16818}"
+SLURM_DIR="$KRAKEN_TEST_SERVICES_DIR/slurm"
+MUNGE_DIR="$KRAKEN_TEST_SERVICES_DIR/munge"
+CLUSTER_USER="${KRAKEN_TEST_CLUSTER_USER:-krakentest}"
+
+_ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if (( ${#missing[@]} )); then
+    log "installing ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
+      apt-get update >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+  fi
+}
+
+_ensure_cluster_user() {
+  id "$CLUSTER_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$CLUSTER_USER"
+}
+
+_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+_write_slurm_conf() {
+  local memory
+  memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
+  memory=$(( memory > 8000 ? 8000 : memory ))
+  cat > "$SLURM_DIR/slurm.conf" <<EOF
+ClusterName=krakentest
+SlurmctldHost=localhost
+SlurmctldPort=$SLURMCTLD_TEST_PORT
+SlurmdPort=$SLURMD_TEST_PORT
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$MUNGE_DIR/run/munge.socket.2
+CredType=cred/munge
+StateSaveLocation=$SLURM_DIR/state
+SlurmdSpoolDir=$SLURM_DIR/spool
+SlurmctldPidFile=$SLURM_DIR/slurmctld.pid
+SlurmdPidFile=$SLURM_DIR/slurmd.pid
+SlurmctldLogFile=$SLURM_DIR/slurmctld.log
+SlurmdLogFile=$SLURM_DIR/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+JobAcctGatherParams=OverMemoryKill
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$SLURM_DIR/jobcomp.txt
+MinJobAge=300
+DefMemPerCPU=200
+KillWait=2
+SlurmdParameters=config_overrides
+ReturnToService=2
+MpiDefault=none
+SchedulerType=sched/backfill
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=16 RealMemory=$memory State=UNKNOWN
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+}
+
+_start_munge() {
+  mkdir -p "$MUNGE_DIR/run"
+  if [ ! -f "$MUNGE_DIR/munge.key" ]; then
+    dd if=/dev/urandom of="$MUNGE_DIR/munge.key" bs=1024 count=1 status=none
+  fi
+  chown -R munge:munge "$MUNGE_DIR"
+  chmod 700 "$MUNGE_DIR"
+  chmod 600 "$MUNGE_DIR/munge.key"
+  # clients (sbatch as the cluster user) reach the socket: its folder and parents must be world-executable
+  chmod 711 "$MUNGE_DIR" "$MUNGE_DIR/run"
+  if _pid_alive "$MUNGE_DIR/munged.pid"; then return; fi
+  runuser -u munge -- munged --socket="$MUNGE_DIR/run/munge.socket.2" --key-file="$MUNGE_DIR/munge.key" \
+    --pid-file="$MUNGE_DIR/munged.pid" --log-file="$MUNGE_DIR/munged.log" --seed-file="$MUNGE_DIR/munged.seed"
+}
+
+_bind_cluster_view() {
+  # workers: $SLURM_DIR/workers/shares (the parent is root-only); cluster: $SLURM_DIR/cluster/shares
+  mkdir -p "$SLURM_DIR/workers/shares" "$SLURM_DIR/cluster/shares"
+  chmod 700 "$SLURM_DIR/workers"
+  chmod 755 "$SLURM_DIR/cluster" "$SLURM_DIR/workers/shares"
+  if ! mountpoint -q "$SLURM_DIR/cluster/shares"; then
+    mount --bind "$SLURM_DIR/workers/shares" "$SLURM_DIR/cluster/shares"
+  fi
+  set_service_var QUANT_WORKER_SHARES "$SLURM_DIR/workers/shares"
+  set_service_var QUANT_CLUSTER_SHARES "$SLURM_DIR/cluster/shares"
+}
+
+start_slurm() {
+  _ensure_packages slurm-wlm munge
+  _ensure_cluster_user
+  mkdir -p "$SLURM_DIR/state" "$SLURM_DIR/spool"
+  chmod 755 "$KRAKEN_TEST_SERVICES_DIR" "$SLURM_DIR"
+  _write_slurm_conf
+  _start_munge
+  export SLURM_CONF="$SLURM_DIR/slurm.conf"
+  _pid_alive "$SLURM_DIR/slurmctld.pid" || slurmctld -f "$SLURM_CONF"
+  _pid_alive "$SLURM_DIR/slurmd.pid" || slurmd -f "$SLURM_CONF" -N localhost
+  wait_for_port "$SLURMCTLD_TEST_PORT" 30 slurmctld
+  local deadline=$((SECONDS + 30))
+  until sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; do
+    if (( SECONDS > deadline )); then log "slurm node did not become idle: $(sinfo -N 2>&1)"; return 1; fi
+    sleep 0.3
+  done
+  touch "$SLURM_DIR/jobcomp.txt"
+  chmod 666 "$SLURM_DIR/jobcomp.txt"   # `sacct -c` opens it for writing, also as the cluster user
+  _bind_cluster_view
+  set_service_var SLURM_CONF "$SLURM_CONF"
+  set_service_var SLURM_CLUSTER_USER "$CLUSTER_USER"
+  log "slurm up (slurmctld :$SLURMCTLD_TEST_PORT, slurmd :$SLURMD_TEST_PORT, conf $SLURM_CONF)"
+}
+
+stop_slurm() {
+  if mountpoint -q "$SLURM_DIR/cluster/shares" 2>/dev/null; then umount "$SLURM_DIR/cluster/shares" || true; fi
+  for pidfile in "$SLURM_DIR/slurmd.pid" "$SLURM_DIR/slurmctld.pid" "$MUNGE_DIR/munged.pid"; do
+    if _pid_alive "$pidfile"; then
+      local pid; pid=$(cat "$pidfile")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$pidfile"
+  done
+  log "slurm stopped"
+}

@@ -1,0 +1,113 @@
+"""The test cluster as the quantification tests see it: folders under two paths, the fake AlphaDIA installed.
+
+Workers use `$QUANT_WORKER_SHARES/<id>/...`; the cluster (the SSH test user) sees the same folders as
+`$QUANT_CLUSTER_SHARES/<id>/...` (a bind mount) and cannot reach the workers' path at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parents[1] / "quanting"
+FOLDERS = ("backup", "output", "settings", "slurm")
+SOFTWARE = "alphadia-2.3.0"
+
+
+@dataclass
+class ClusterLayout:
+    worker_root: Path
+    cluster_root: Path
+
+    def worker(self, name: str) -> Path:
+        return self.worker_root / name
+
+    def cluster(self, name: str) -> Path:
+        return self.cluster_root / name
+
+    def locations(self) -> dict:
+        return {name: {"path": str(self.worker(name)), "absolute_path": str(self.cluster(name))} for name in FOLDERS}
+
+    @property
+    def conda_envs_dir(self) -> str:
+        return str(self.cluster("slurm") / "envs")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.worker_root, ignore_errors=True)
+
+
+def require_cluster(services: dict) -> None:
+    import pytest
+
+    for key in ("QUANT_WORKER_SHARES", "SSH_PORT", "SLURM_CONF"):
+        if key not in services:
+            pytest.fail(f"the test cluster is not running ({key} missing): start it with "
+                        f"KRAKEN_TEST_SERVICES='mongo slurm sshd' tests/services/services.sh start")
+
+
+def install_fake_alphadia(env: Path) -> Path:
+    """Install the fake `alphadia` as a conda-like environment at `env`; returns the executable."""
+    (env / "bin").mkdir(parents=True)
+    shutil.copyfile(HERE / "fake_alphadia.py", env / "bin" / "alphadia")
+    os.chmod(env / "bin" / "alphadia", 0o755)
+    share = env / "share" / "fake_alphadia"
+    share.mkdir(parents=True)
+    table = pd.DataFrame({
+        "precursor.sequence": ["AAAK", "CCCCCK", "DDDR", "EEEEEEEK"],
+        "precursor.charge": [2, 3, 2, 2],
+        "precursor.proba": [0.001, 0.002, 0.003, 0.004],
+        "precursor.intensity": [1000.0, 2000.0, 3000.0, 4000.0],
+        "pg.intensity": [5000.0, 5000.0, 6000.0, 6000.0],
+        "pg.proteins": ["P1", "P1", "P2", "P2"],
+    })
+    table.to_parquet(share / "precursors.parquet")
+    table.iloc[0:0].to_parquet(share / "precursors_empty.parquet")
+    for path in [env, *env.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() or path.name == "alphadia" else 0o644)
+    return env / "bin" / "alphadia"
+
+
+def make_cluster_layout(services: dict) -> ClusterLayout:
+    require_cluster(services)
+    name = f"q{uuid.uuid4().hex[:10]}"
+    layout = ClusterLayout(Path(services["QUANT_WORKER_SHARES"]) / name, Path(services["QUANT_CLUSTER_SHARES"]) / name)
+    for folder in FOLDERS:
+        layout.worker(folder).mkdir(parents=True)
+    os.chmod(layout.worker_root, 0o755)
+    for folder in ("output", "slurm"):  # the cluster user writes here
+        os.chmod(layout.worker(folder), 0o777)
+    for folder in ("backup", "settings"):
+        os.chmod(layout.worker(folder), 0o755)
+    install_fake_alphadia(layout.worker("slurm") / "envs" / SOFTWARE)
+    return layout
+
+
+def write_settings_files(layout: ClusterLayout, settings_name: str) -> None:
+    folder = layout.worker("settings") / settings_name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yaml").write_text("general:\n  thread_count: 1\n")
+    (folder / "library.speclib.hdf").write_bytes(b"speclib")
+    (folder / "human.fasta").write_text(">P1\nAAAKCCCCCK\n")
+    for path in [folder, *folder.iterdir()]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+
+def quanting_section(services: dict, layout: ClusterLayout, hosts: list[str] | None = None, **overrides) -> dict:
+    return {
+        "enabled": True,
+        "ssh_hosts": hosts or [f"{services['SSH_HOST']}:{services['SSH_PORT']}"],
+        "ssh_user": services["SSH_USER"],
+        "ssh_key_file": services["SSH_KEY_PATH"],
+        "known_hosts_file": services["SSH_KNOWN_HOSTS"],
+        "ssh_connect_timeout_s": 5,
+        "ssh_retries": 1,
+        "ssh_backoff_s": 0.2,
+        "conda_envs_dir": layout.conda_envs_dir,
+        "job_sensor_interval_s": 2,
+        **overrides,
+    }
