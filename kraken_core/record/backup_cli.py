@@ -12,20 +12,10 @@ import sys
 from pathlib import Path
 
 from kraken_core.config import load_environment
-from kraken_core.record.connection import DEFAULT_DB, MongoSettings, open_client
+from kraken_core.record.connection import open_client
 from kraken_core.record.dump import RestoreError, dump_record, restore_record
 from kraken_core.record.dump_slots import list_dumps
-
-
-def settings_from_environment(database: str | None = None) -> MongoSettings:
-    env = load_environment()
-    return MongoSettings(
-        host=env.get("MONGO_HOST", "127.0.0.1"),
-        port=int(env.get("MONGO_PORT", "27017")),
-        database=database or env.get("MONGO_DB", DEFAULT_DB),
-        user=env.get("MONGO_USER") or None,
-        password=env.get("MONGO_PASSWORD") or None,
-    )
+from kraken_core.record.environment_settings import mongo_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             documents = sum(manifest["counts"].values())
             print(f"{manifest['created_at']}  {folder}  {manifest['database']}  {documents} documents")
         return 0
-    settings = settings_from_environment(args.database)
+    settings = mongo_settings(load_environment(), database=args.database)
     client = open_client(settings)
     try:
         db = client[settings.database]

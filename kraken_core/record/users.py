@@ -18,7 +18,8 @@ from typing import Any
 from pymongo.database import Database
 
 from kraken_core.config import load_environment
-from kraken_core.record.connection import DEFAULT_DB, MongoSettings, open_client
+from kraken_core.record.connection import open_client
+from kraken_core.record.environment_settings import mongo_settings
 from kraken_core.record.indexes import ensure_indexes
 
 WEBAPP_ROLE = "alphakraken_webapp"
@@ -99,15 +100,7 @@ def setup_users(admin: Database, record: Database, environ: Mapping[str, str]) -
 
 def main() -> int:
     environ = load_environment()
-    root_user = environ.get("MONGO_INITDB_ROOT_USERNAME")
-    root_password = environ.get("MONGO_INITDB_ROOT_PASSWORD")
-    settings = MongoSettings(
-        host=environ.get("MONGO_HOST", "127.0.0.1"),
-        port=int(environ.get("MONGO_PORT", "27017")),
-        database=environ.get("MONGO_DB", DEFAULT_DB),
-        user=root_user or None,
-        password=root_password or None,
-    )
+    settings = mongo_settings(environ, "MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD")
     client = open_client(settings)
     try:
         for line in setup_users(client.admin, client[settings.database], environ):
