@@ -56,7 +56,7 @@ def test_backed_up_acquisition_is_uploaded_by_the_sensor_and_verified(platform, 
         return doc if doc and doc.get("backup_status") in ("upload_done", "upload_failed") else None
 
     try:
-        doc = wait_for(uploaded, 150, "the raw file to be backed up and uploaded")
+        doc = wait_for(uploaded, 240, "the raw file to be backed up and uploaded")
     except AssertionError:
         print(running.log_tail())
         raise
