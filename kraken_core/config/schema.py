@@ -12,6 +12,7 @@ from kraken_core.config.base import Section
 from kraken_core.config.deployment import MountsConfig, RecordBackupConfig
 from kraken_core.config.lifecycle import InstrumentLifecycle, LifecycleConfig
 from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
+from kraken_core.config.partitions import PartitionsConfig
 from kraken_core.config.quanting import QuantingConfig
 from kraken_core.config.s3 import S3Config
 from kraken_core.safe_paths import UnsafePathError, check_plain_name
@@ -99,6 +100,7 @@ class KrakenConfig(Section):
     project_ids: list[str] = Field(default_factory=list)
     mounts: MountsConfig = MountsConfig()
     record_backup: RecordBackupConfig | None = None
+    partitions: PartitionsConfig = PartitionsConfig()
 
     @field_validator("instruments")
     @classmethod
