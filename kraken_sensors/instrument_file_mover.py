@@ -1,12 +1,17 @@
 """Requests a run of the instrument file mover when raw files are due to move (their backup is verified and
-`file_move_delay_m` has passed), or when due files must be refused; a quiet tick costs one query per instrument."""
+`file_move_delay_m` has passed), or when due files must be refused; a quiet tick costs one query per instrument.
+
+Outside production (or with `lifecycle.dry_run`) nothing would ever move, so the due set only grows: the sensor
+then requests no runs and says how many files would move; launch `move_instrument_files` by hand for the report.
+"""
 
 from collections.abc import Callable
 
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
-from kraken_core.lifecycle.mode import LifecycleMode
+from kraken_core.config.loader import environment_name
+from kraken_core.lifecycle.mode import LifecycleMode, lifecycle_mode
 from kraken_core.lifecycle.mover import Mover
 from kraken_core.locations import check_location
 from kraken_resources import KrakenConfigResource, MongoResource
@@ -36,6 +41,10 @@ def build_mover_sensor(
             due += [doc["_id"] for doc, _refusal in mover.due(instrument_id)]
         if not due:
             return dg.SkipReason("no raw file is due to move")
+        mode = lifecycle_mode(environment_name(), cfg)
+        if not mode.destructive:
+            return dg.SkipReason(f"{len(due)} raw files would move, but {mode.reason}; launch move_instrument_files "
+                                 f"by hand to see the report")
         context.log.info(f"{len(due)} raw files due to move: {', '.join(due[:20])}")
         return dg.RunRequest(run_key=run_key(due), tags={"kraken/due_files": str(len(due))})
 

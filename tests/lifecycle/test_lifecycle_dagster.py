@@ -129,6 +129,15 @@ def test_mover_sensor_requests_one_run_per_set_of_due_files(production_config, m
     assert isinstance(first, dg.RunRequest) and first.run_key == second.run_key
 
 
+def test_mover_sensor_requests_nothing_outside_production(production_config, mongo_db, services, monkeypatch):
+    monkeypatch.setenv("ENV", "sandbox")
+    config = production_config()
+    make_raw_file(config, mongo_db, "thermo1", "A.raw", {"A.raw": 1000})
+    with dg.build_sensor_context(resources=resources(config, mongo_db, services)) as context:
+        answer = LifecycleDefinitions(config).mover_sensor(context)
+    assert isinstance(answer, dg.SkipReason) and "1 raw files would move" in answer.skip_message
+
+
 def test_definitions_include_the_lifecycle_for_both_verification_types(make_config):
     for kind in ("pool", "s3"):
         config = make_config(lifecycle={"purging_verification_type": kind})
