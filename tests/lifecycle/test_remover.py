@@ -147,3 +147,22 @@ def test_raw_file_without_backup_is_refused_and_the_next_oldest_is_taken(lifecyc
     assert [(o.raw_file_id, o.action) for o in report.outcomes] == [("OLDEST.raw", "refused"), ("OLD.raw", "deleted")]
     assert "no verified backup" in report.outcomes[0].reason and not report.outcomes[0].error
     assert sorted(os.listdir(config.instrument_folder("thermo1"))) == ["NEWER.raw", "OLDEST.raw"]
+
+
+def test_a_reused_name_lives_beside_the_first_file_and_each_is_purged_by_its_own_record(lifecycle_config, mongo_db):
+    config = lifecycle_config()
+    folder = config.instrument_folder("thermo1")
+    first = make_raw_file(config, mongo_db, "thermo1", "A.raw", {"A.raw": 1000}, age_days=40, seed=1)
+    Mover(config, mongo_db, PRODUCTION).run(["thermo1"])
+    second = make_raw_file(config, mongo_db, "thermo1", "A.raw", {"A.raw": 1500}, age_days=30, seed=2,
+                           collision_flag="20240301-120000-000000-")
+    Mover(config, mongo_db, PRODUCTION).run(["thermo1"])
+    assert sorted(os.listdir(folder / "Backup")) == ["20240301-120000-000000-A.raw", "A.raw"]
+
+    report = remover(config, mongo_db).run(["thermo1"])[0]
+
+    assert [(o.raw_file_id, o.action, o.bytes) for o in report.outcomes] == [
+        (first.raw_file_id, "deleted", 1000), (second.raw_file_id, "deleted", 1500)]
+    assert os.listdir(folder / "Backup") == []
+    for raw in (first, second):
+        assert unaccounted_files(config, mongo_db, raw.raw_file_id) == []

@@ -49,20 +49,23 @@ def make_raw_file(
     seed: int = 1,
     backup: bool = True,
     etag_part_size: int | None = None,
+    collision_flag: str | None = None,
 ) -> RawFileLocation:
     """Write `files` ({path relative to the instrument folder: size}), record the raw file, checksum and back up."""
     folder = config.instrument_folder(instrument_id)
     for i, (rel, size) in enumerate(sorted(files.items())):
         write_bytes(folder / rel, size, seed * 1000 + i)
     created = datetime.now(UTC) - timedelta(days=age_days)
-    register_raw_file(db, raw_file_id=name, original_name=name, collision_flag=None, instrument_id=instrument_id,
-                      project_id="PRJ1", status=RawFileStatus.MONITORING_DONE, created_at=created)
-    raw = RawFileLocation(name, name, instrument_id, None, created)
+    raw_file_id = f"{collision_flag or ''}{name}"
+    register_raw_file(db, raw_file_id=raw_file_id, original_name=name, collision_flag=collision_flag,
+                      instrument_id=instrument_id, project_id="PRJ1", status=RawFileStatus.MONITORING_DONE,
+                      created_at=created)
+    raw = RawFileLocation(raw_file_id, name, instrument_id, collision_flag, created)
     file_info, total = checksum_raw_file(config, raw, etag_part_size=etag_part_size)
-    update_raw_file(db, name, size=total, file_info=file_info, status=RawFileStatus.CHECKSUMMING_DONE)
+    update_raw_file(db, raw_file_id, size=total, file_info=file_info, status=RawFileStatus.CHECKSUMMING_DONE)
     if backup:
         backup_raw_file(config, raw, file_info, overwrite=False)
-        update_raw_file(db, name, status=RawFileStatus.DONE_NOT_QUANTED, backup_status=BackupStatus.COPYING_DONE,
+        update_raw_file(db, raw_file_id, status=RawFileStatus.DONE_NOT_QUANTED, backup_status=BackupStatus.COPYING_DONE,
                         backup_base_path=str(backup_base_path(config, raw)))
     return raw
 
