@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 def dagster_partition_url(webserver_base_url: str, raw_file_id: str, asset: str = "raw_file") -> str:
     """The Dagster UI page of one raw file's partition of `asset`."""
-    query = urlencode({"view": "partitions", "partition": raw_file_id})
+    query = urlencode({"view": "partitions", "partition": raw_file_id}, quote_via=quote)  # spaces as %20, as the UI writes
     return f"{webserver_base_url.rstrip('/')}/assets/{quote(asset)}?{query}"
 
 

@@ -73,7 +73,7 @@ def browser(services):
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=executable, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1500, "height": 950}, accept_downloads=True)
+            viewport={"width": 1760, "height": 1000}, accept_downloads=True)
         yield context
         context.close()
     shutil.rmtree(profile, ignore_errors=True)

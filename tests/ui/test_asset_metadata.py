@@ -1,5 +1,7 @@
 """What the Dagster UI shows for the foundation assets: file tables, key metrics as floats, the companion link."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import dagster as dg
 import pytest
 from starlette.testclient import TestClient
@@ -11,7 +13,7 @@ from kraken_core.simulator import write_thermo
 from kraken_core.watcher import InstrumentWatcher, WatcherState
 from kraken_ui_ext.companion.app import build_app
 from kraken_ui_ext.companion.settings import CompanionSettings
-from kraken_ui_ext.links import companion_raw_file_url
+from kraken_ui_ext.links import companion_raw_file_url, dagster_partition_url
 from kraken_ui_ext.metadata import key_metric_values, markdown_summary, url_links
 from tests.conftest import config_dict
 from tests.support.pipeline import materialize_partition, resources_for, write_config_file
@@ -62,3 +64,12 @@ def test_summary_and_links_leave_out_what_is_unknown():
     summary = markdown_summary("job 42 | done", {"proteins": 6123, "output": None}, note="see the log")
     assert summary.value == "**job 42 \\| done**\n\n- proteins: 6123\n\nsee the log"
     assert url_links(s3_url="https://s3/x", companion_page=None) == {"s3_url": dg.MetadataValue.url("https://s3/x")}
+
+
+def test_partition_links_survive_names_with_spaces_quotes_and_shell_characters():
+    raw_file_id = "20240301_PRJ1_a b'c$(id);`x`.raw"
+    url = dagster_partition_url("http://127.0.0.1:3000/", raw_file_id, "raw_file_backup")
+    parts = urlsplit(url)
+    assert parts.path == "/assets/raw_file_backup"
+    assert parse_qs(parts.query) == {"view": ["partitions"], "partition": [raw_file_id]}
+    assert " " not in url and "'" not in url and "+" not in url

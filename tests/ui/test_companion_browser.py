@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from urllib.parse import quote
 from datetime import UTC, datetime, timedelta
 
 from kraken_core.statuses import RawFileStatus
@@ -83,7 +84,7 @@ def test_rows_link_to_their_dagster_partition_and_companion_page(page, companion
     raw_file_id = first.get_attribute("data-raw-file")
     href = first.locator("a.dagster-link").get_attribute("href")
     assert href.startswith("http://127.0.0.1:3300/assets/raw_file?view=partitions&partition=")
-    assert raw_file_id.replace(" ", "+") in href.replace("%5F", "_")
+    assert href.endswith(quote(raw_file_id, safe=""))
     with page.expect_navigation():
         first.locator("td.name a").click()
     assert page.locator("h1").inner_text() == raw_file_id
