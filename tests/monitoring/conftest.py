@@ -49,7 +49,7 @@ class MonitoringHarness:
         config_file = write_config_file(tmp_path / "alphakraken.monitoring.yaml", data)
         self.resources = {**resources_for(config_file, services, database), "slack": SlackAlertsResource(token=token)}
         self.monitoring = build_monitoring(self.config, head_node_probe)
-        self.location_health, self.platform_services = self.monitoring.assets
+        self.location_health, self.platform_services, self.quality_check = self.monitoring.assets
         self.check_sensor, self.run_failure_sensor = self.monitoring.sensors
         self.check_cursor: str | None = None
         self.definitions = dg.Definitions(assets=self.monitoring.assets, resources=self.resources)
