@@ -51,10 +51,22 @@ def url_prefix(request: Request) -> str:
     return prefix if _PREFIX.match(prefix) else ""
 
 
+def format_cell(value: Any) -> str:
+    """A record value for a table cell: floats to 5 significant digits, times in UTC, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.5g}"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return str(value)
+
+
 def build_app(settings: CompanionSettings, db: Database | None = None) -> Starlette:
     db = db if db is not None else open_database(settings.mongo)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["num"] = format_number
+    templates.env.filters["cell"] = format_cell
     instruments = sorted(settings.instrument_vendors)
 
     def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:

@@ -77,9 +77,9 @@ def test_csv_download_contains_the_filtered_rows(page, companion, tmp_path):
     assert rows[0]["dagster_url"].startswith("http://127.0.0.1:3300/assets/raw_file?")
 
 
-def test_rows_link_to_their_dagster_partition_and_companion_page(page, companion, record_db):
+def test_rows_link_to_their_dagster_partition_and_companion_page(page, companion, record_db, screenshots):
     base, _, _ = companion
-    page.goto(f"{base}/overview")
+    page.goto(f"{base}/overview?status=done")
     first = page.locator("#overview-table tbody tr").first
     raw_file_id = first.get_attribute("data-raw-file")
     href = first.locator("a.dagster-link").get_attribute("href")
@@ -89,6 +89,7 @@ def test_rows_link_to_their_dagster_partition_and_companion_page(page, companion
         first.locator("td.name a").click()
     assert page.locator("h1").inner_text() == raw_file_id
     assert page.locator("a:has-text('raw_file partition in Dagster')").count() == 1
+    page.screenshot(path=str(screenshots / "raw_file.png"), full_page=True)
 
 
 def test_trends_plot_renders_with_median_and_baseline(page, companion, record_db, screenshots):
