@@ -57,7 +57,7 @@ def read_new_evaluations(
 ) -> tuple[list[AssetCheckExecutionRecord], CheckCursor]:
     """Completed evaluations not yet reported, oldest first, and the cursor that follows them."""
     now = now or time.time()
-    low = min([cursor.after, *cursor.pending])
+    low = min([cursor.after, *(pending_id - 1 for pending_id in cursor.pending)])
     completed, pending, newest = [], {}, cursor.after
     for key in check_keys:
         for record in _history_above(instance, key, low):
