@@ -117,7 +117,9 @@ def test_trends_plot_renders_with_median_and_baseline(page, companion, record_db
 
 def test_status_page_shows_heartbeats_disk_and_throughput(page, companion, record_db, screenshots):
     base, _, _ = companion
-    record_db.kraken_status.update_one({"_id": "thermo1"}, {"$set": {"updated_at_": datetime.now(UTC)}})
+    now = datetime.now(UTC)  # heartbeats as they stand when the page loads: just now, 5 minutes ago
+    record_db.kraken_status.update_one({"_id": "thermo1"}, {"$set": {"updated_at_": now}})
+    record_db.kraken_status.update_one({"_id": "bruker1"}, {"$set": {"updated_at_": now - timedelta(minutes=5)}})
     page.goto(f"{base}/status")
     assert page.locator("tr[data-entity=thermo1] .badge").get_attribute("class").endswith("age-fresh")
     assert page.locator("tr[data-entity=bruker1] .badge").get_attribute("class").endswith("age-late")
