@@ -11,6 +11,7 @@ import dagster as dg
 
 from kraken_core.config import KrakenConfig
 from kraken_core.config.loader import environment_name
+from kraken_core.lifecycle.free_space import demo_free_space_probe, statvfs_free_bytes
 from kraken_core.lifecycle.mode import LifecycleMode, lifecycle_mode
 from kraken_core.lifecycle.mover import Mover
 from kraken_core.lifecycle.outcomes import InstrumentReport
@@ -94,7 +95,9 @@ def instrument_files_moved(
 def _purge(context, run_config: LifecycleRunConfig, cfg: KrakenConfig, db, verifier: BackupVerifier):
     ensure_lifecycle_indexes(db)
     mode = _mode(cfg, run_config)
-    reports = Remover(cfg, db, mode, verifier, run_id=context.run_id).run()
+    demo = not mode.destructive and cfg.monitoring.free_space_file is not None
+    free_space = demo_free_space_probe(cfg) if demo else statvfs_free_bytes
+    reports = Remover(cfg, db, mode, verifier, free_space=free_space, run_id=context.run_id).run()
     return _result(context, "purge", cfg, mode, reports)
 
 

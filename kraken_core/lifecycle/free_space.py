@@ -6,6 +6,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from kraken_core.config.schema import KrakenConfig
+from kraken_core.monitoring.free_space import read_free_space_file
+
 FreeSpaceProbe = Callable[[Path], int]
 
 
@@ -33,3 +36,18 @@ def probe_free_bytes(probe: FreeSpaceProbe, folder: Path) -> int:
     if not isinstance(free, int) or isinstance(free, bool) or free < 0:
         raise FreeSpaceError(f"the free-space probe returned {free!r} for {folder}, not a byte count")
     return free
+
+
+def demo_free_space_probe(config: KrakenConfig) -> FreeSpaceProbe:
+    """Free space as `monitoring.free_space_file` states it for an instrument (in GB), else as measured.
+
+    For demos and report-only runs: the file shows a nearly full disk on a machine whose disks are large, so the
+    remover's report matches the monitoring alert. Destructive runs never use it; they measure the disk.
+    """
+    names = {config.instrument_folder(instrument_id): instrument_id for instrument_id in config.instruments}
+
+    def probe(folder: Path) -> int:
+        stated = read_free_space_file(config.monitoring.free_space_file).get(names.get(folder, ""))
+        return statvfs_free_bytes(folder) if stated is None else round(stated * 1e9)
+
+    return probe

@@ -150,3 +150,26 @@ def test_definitions_include_the_lifecycle_for_both_verification_types(make_conf
         assert repo.get_schedule_def("purge_instrument_files_schedule").cron_schedule == "0 */12 * * *"
         required = lifecycle.purged.required_resource_keys
         assert ("s3" in required) is (kind == "s3")
+
+
+def test_free_space_file_stands_in_for_the_disk_only_in_report_runs(lifecycle_config, mongo_db, services, monkeypatch,
+                                                                    tmp_path):
+    stated = tmp_path / "free_space.yaml"
+    stated.write_text("thermo1: 0.001\n")  # 1 MB free, below the 10 MB threshold; the real disk has far more
+    config = lifecycle_config().model_copy(update={"production": True})
+    data = config.model_dump(mode="json")
+    data["monitoring"]["free_space_file"] = str(stated)
+    config = KrakenConfig.model_validate(data)
+    make_raw_file(config, mongo_db, "thermo1", "A.raw", {"A.raw": 4000})
+    purged = LifecycleDefinitions(config).purged
+
+    monkeypatch.setenv("ENV", "sandbox")
+    report = metadata_of(materialize(config, mongo_db, services, purged), purged)
+    assert report["files_would_delete"] == 1
+    [row] = [r for r in report["instruments"] if r["instrument"] == "thermo1"]
+    assert row["free_gb_before"] == 0.001
+
+    monkeypatch.setenv("ENV", "production")
+    real = metadata_of(materialize(config, mongo_db, services, purged), purged)
+    assert real["files_deleted"] == 0 and real["files_would_delete"] == 0
+    assert (config.instrument_folder("thermo1") / "A.raw").exists()
