@@ -57,8 +57,9 @@ def classify(
     if state == "CANCELLED":
         return Outcome(RawFileStatus.ERROR, f"{job} was cancelled on the cluster; resubmit if that was a mistake",
                        "CANCELLED")
-    return Outcome(RawFileStatus.ERROR, f"{job} ended {state} with exit code {exit_code}; no known cause, "
-                   f"see the job log", state)
+    last_error = next((line.strip() for line in reversed(job_log.splitlines()) if line.startswith("ERROR")), None)
+    cause = f"last error in the job log: {last_error}" if last_error else "no known cause, see the job log"
+    return Outcome(RawFileStatus.ERROR, f"{job} ended {state} with exit code {exit_code}; {cause}", state)
 
 
 def raw_file_status(outcomes: list[Outcome]) -> tuple[RawFileStatus, str]:

@@ -29,17 +29,19 @@ for name in "${CONFIG_FILE_NAME:-}" "${SPECLIB_FILE_NAME:-}" "${FASTA_FILE_NAME:
   fi
 done
 
-# activate the software environment
-if [ -n "${CONDA_ENVS_DIR:-}" ]; then
-  if [ ! -d "${CONDA_ENVS_DIR}/${SOFTWARE}/bin" ]; then
-    echo "ERROR: environment ${CONDA_ENVS_DIR}/${SOFTWARE} not found" >&2
-    exit 67
+# AlphaDIA: activate its conda environment (a custom tool's command names its own executable)
+if [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
+  if [ -n "${CONDA_ENVS_DIR:-}" ]; then
+    if [ ! -d "${CONDA_ENVS_DIR}/${SOFTWARE}/bin" ]; then
+      echo "ERROR: environment ${CONDA_ENVS_DIR}/${SOFTWARE} not found on $(hostname)" >&2
+      exit 67
+    fi
+    export CONDA_PREFIX="${CONDA_ENVS_DIR}/${SOFTWARE}"
+    export PATH="${CONDA_PREFIX}/bin:${PATH}"
+  else
+    eval "$(conda shell.bash hook)" && conda activate "${SOFTWARE}" \
+      || { echo "ERROR: conda activate ${SOFTWARE} failed on $(hostname)" >&2; exit 67; }
   fi
-  export CONDA_PREFIX="${CONDA_ENVS_DIR}/${SOFTWARE}"
-  export PATH="${CONDA_PREFIX}/bin:${PATH}"
-elif [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
-  # shellcheck disable=SC1091
-  eval "$(conda shell.bash hook)" && conda activate "${SOFTWARE}" || { echo "ERROR: conda activate ${SOFTWARE} failed" >&2; exit 67; }
 fi
 
 mkdir -p -- "${OUTPUT_PATH}"

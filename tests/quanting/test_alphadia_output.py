@@ -133,3 +133,9 @@ def test_raw_file_status_over_several_jobs():
     assert raw_file_status([done, done])[0] == RawFileStatus.DONE
     assert raw_file_status([done, failed]) == (RawFileStatus.QUANTING_FAILED, "TIMEOUT")
     assert raw_file_status([failed, error])[0] == RawFileStatus.ERROR
+
+
+def test_unexplained_failure_names_the_last_error_of_the_job_log(tmp_path):
+    log = "raw file: /c/x.raw\nERROR: raw file /c/x.raw is not visible on this node\n"
+    outcome = classify(state="FAILED", exit_code=66, output=tmp_path / "none", job_log=log)
+    assert outcome.status == RawFileStatus.ERROR and "is not visible on this node" in outcome.reason

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from kraken_core.statuses import RawFileStatus
 from kraken_resources.slurm import build_slurm_resource
 from kraken_resources.ssh import SshResource, SshUnavailableError
 from tests.support.platform import free_port
-from tests.support.quanting import SOFTWARE, write_settings_files
+from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
 
 SETTINGS = {
     "_id": "s1", "name": "fast", "version": 1, "software": SOFTWARE, "software_type": "alphadia",
@@ -27,18 +26,6 @@ SETTINGS = {
     "config_params": "--quant-dir 'a b'", "num_threads": 2, "slurm_cpus_per_task": 1, "slurm_mem": "200M",
     "slurm_time": "00:05:00",
 }
-
-
-def _raw_file(config, name: str) -> dict:
-    doc = {"_id": name, "original_name": name, "instrument_id": "thermo1", "collision_flag": None,
-           "project_id": "PRJ1", "created_at": datetime(2026, 11, 2, tzinfo=UTC), "size": 10}
-    folder = backup_base_path(config, RawFileLocation.from_doc(doc))
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o755)
-    os.chmod(folder.parent, 0o755)
-    (folder / name).write_bytes(b"0123456789")
-    os.chmod(folder / name, 0o644)
-    return doc
 
 
 def _wait_for_end(cluster, job_id: str, timeout: float = 60) -> slurm.JobState:
@@ -60,7 +47,7 @@ def _submit(config, cluster, doc):
 def test_job_runs_on_cluster_paths_and_its_output_parses(quant_config, cluster_layout):
     config = quant_config()
     write_settings_files(cluster_layout, "fast")
-    doc = _raw_file(config, "20261102_PRJ1_sample1.raw")
+    doc = place_backed_up_raw_file(config, "20261102_PRJ1_sample1.raw")
     with build_slurm_resource(config).session() as cluster:
         request, job_id = _submit(config, cluster, doc)
         state = _wait_for_end(cluster, job_id)
@@ -85,7 +72,7 @@ def test_job_handed_a_worker_path_fails(quant_config, cluster_layout):
     """The cluster cannot see the workers' paths: a mix-up is a failed job, not a silent success."""
     config = quant_config()
     write_settings_files(cluster_layout, "fast")
-    doc = _raw_file(config, "20261102_PRJ1_mixup.raw")
+    doc = place_backed_up_raw_file(config, "20261102_PRJ1_mixup.raw")
     with build_slurm_resource(config).session() as cluster:
         output = base_output_folder(config.locations.output.path, "PRJ1", doc["_id"], "alphadia")
         request = build_job_request(config, doc, SETTINGS, output, datetime.now(UTC))
@@ -99,7 +86,7 @@ def test_hostile_file_name_runs_no_foreign_command(quant_config, cluster_layout,
     config = quant_config()
     write_settings_files(cluster_layout, "fast")
     name = "x$(touch pwned1)`touch pwned2`'\";touch pwned3;\".raw"
-    doc = _raw_file(config, name)
+    doc = place_backed_up_raw_file(config, name)
     with build_slurm_resource(config).session() as cluster:
         request, job_id = _submit(config, cluster, doc)
         state = _wait_for_end(cluster, job_id)
@@ -164,7 +151,7 @@ def test_unknown_host_key_is_refused(services, tmp_path):
 def test_stale_job_script_is_replaced_before_submission(quant_config, cluster_layout):
     config = quant_config()
     write_settings_files(cluster_layout, "fast")
-    doc = _raw_file(config, "20261102_PRJ1_stale.raw")
+    doc = place_backed_up_raw_file(config, "20261102_PRJ1_stale.raw")
     script = cluster_layout.worker("slurm") / "submit_job.sh"
     with build_slurm_resource(config).session() as cluster:
         cluster.install_job_script()

@@ -10,9 +10,12 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+
+from kraken_core.raw_file_backup import RawFileLocation, backup_base_path
 
 HERE = Path(__file__).resolve().parents[1] / "quanting"
 FOLDERS = ("backup", "output", "settings", "slurm")
@@ -111,3 +114,17 @@ def quanting_section(services: dict, layout: ClusterLayout, hosts: list[str] | N
         "job_sensor_interval_s": 2,
         **overrides,
     }
+
+
+def place_backed_up_raw_file(config, name: str, **fields) -> dict:
+    """A raw file document as the backup leaves it, with its backup copy readable by the cluster user."""
+    doc = {"_id": name, "original_name": name, "instrument_id": "thermo1", "collision_flag": None,
+           "project_id": "PRJ1", "created_at": datetime(2026, 11, 2, tzinfo=UTC), "size": 10,
+           "status": "queued_for_quanting", **fields}
+    folder = backup_base_path(config, RawFileLocation.from_doc(doc))
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (folder.parent, folder):
+        os.chmod(path, 0o755)
+    (folder / name).write_bytes(b"0123456789")
+    os.chmod(folder / name, 0o644)
+    return doc

@@ -1,0 +1,103 @@
+"""The quantification assets and the Slurm job sensor in-process, against the real test cluster and record:
+several settings for one raw file run as parallel jobs (two AlphaDIA, one custom tool), one metrics document
+each; a second submission goes to `.run2`; a raw file without settings ends `done_not_quanted`."""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+import pytest
+import yaml
+
+from kraken_assets.quanting import alphadia_job, alphadia_output, quality_metrics
+from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
+from kraken_resources import KrakenConfigResource, MongoResource
+from kraken_resources.slurm import build_slurm_resource
+from kraken_sensors.slurm_jobs import build_slurm_job_sensor
+from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
+
+VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
+
+
+@pytest.fixture
+def setup(quant_config, cluster_layout, services, mongo_db, tmp_path):
+    config = quant_config()
+    config_file = tmp_path / "alphakraken.yaml"
+    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    resources = {
+        "kraken_config": KrakenConfigResource(env="test", config_file=str(config_file)),
+        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
+        "slurm": build_slurm_resource(config),
+    }
+    create_project(mongo_db, {"project_id": "PRJ1", "name": "Project 1"}, "test")
+    base = {"software": SOFTWARE, "config_file_name": "config.yaml", "fasta_file_name": "human.fasta",
+            "slurm_cpus_per_task": "1", "num_threads": "1", "slurm_mem": "300M", "slurm_time": "00:05:00"}
+    fake = f"{cluster_layout.conda_envs_dir}/{SOFTWARE}/bin/alphadia"
+    for values in ({"name": "fast", **base}, {"name": "deep", **base},
+                   {"name": "tool", **base, "software_type": "custom", "software": fake,
+                    "config_params": f"{fake} --file {{raw_file_path}} --output {{output_path}}"}):
+        settings = create_settings_version(mongo_db, values, "test")
+        assign_settings(mongo_db, {"project_id": "PRJ1", "settings_id": settings["_id"]}, VENDORS, "test")
+        write_settings_files(cluster_layout, values["name"])
+    instance = dg.DagsterInstance.ephemeral()
+    yield config, resources, instance
+    instance.dispose()
+
+
+def materialize(assets, partition, resources, instance):
+    if not instance.has_dynamic_partition("raw_files", partition):
+        instance.add_dynamic_partitions("raw_files", [partition])
+    return dg.materialize(assets, partition_key=partition, resources=resources, instance=instance,
+                          raise_on_error=False, selection=assets)
+
+
+def follow_until_finished(resources, instance, config, timeout=60):
+    sensor = build_slurm_job_sensor(config, job=None)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with dg.build_sensor_context(resources=resources, instance=instance) as context:
+            result = sensor(context)
+        if isinstance(result, dg.SensorResult) and result.run_requests:
+            return result.run_requests
+        time.sleep(1)
+    raise AssertionError("the sensor never reported the jobs as ended")
+
+
+def test_several_settings_run_as_parallel_jobs_with_one_metrics_document_each(setup, mongo_db):
+    config, resources, instance = setup
+    doc = place_backed_up_raw_file(config, "20261102_PRJ1_multi.raw")
+    mongo_db.raw_file.insert_one(doc)
+    submitted = materialize([alphadia_job], doc["_id"], resources, instance)
+    assert submitted.success
+    jobs = mongo_db.raw_file.find_one({"_id": doc["_id"]})["quanting_jobs"]
+    folders = sorted(job["output_path"].rsplit("/", 1)[1] for job in jobs)
+    assert folders == ["alphadia_deep", "alphadia_fast", "custom"]
+    assert len({job["job_id"] for job in jobs}) == 3
+
+    [request] = follow_until_finished(resources, instance, config)
+    assert request.partition_key == doc["_id"]
+    assert materialize([alphadia_output, quality_metrics], doc["_id"], resources, instance).success
+    final = mongo_db.raw_file.find_one({"_id": doc["_id"]})
+    assert final["status"] == "done", final["status_details"]
+    metrics = {m["settings_name"]: m for m in mongo_db.metrics.find({"raw_file": doc["_id"]})}
+    assert set(metrics) == {"fast", "deep", "tool"}
+    assert metrics["fast"]["precursors"] == 4 and "precursors" not in metrics["tool"]
+    assert all(m["time_elapsed"] is not None for m in metrics.values())
+
+    mongo_db.raw_file.update_one({"_id": doc["_id"]}, {"$set": {"status": "queued_for_quanting"}})
+    assert materialize([alphadia_job], doc["_id"], resources, instance).success
+    again = mongo_db.raw_file.find_one({"_id": doc["_id"]})["quanting_jobs"]
+    assert sorted(job["output_path"].rsplit("/", 1)[1] for job in again) == [
+        "alphadia_deep.run2", "alphadia_fast.run2", "custom.run2"]
+    follow_until_finished(resources, instance, config)
+
+
+def test_raw_file_without_settings_is_done_not_quanted(setup, mongo_db):
+    config, resources, instance = setup
+    doc = place_backed_up_raw_file(config, "20261102_OTHER_x.raw", project_id="OTHER")
+    mongo_db.raw_file.insert_one(doc)
+    result = materialize([alphadia_job], doc["_id"], resources, instance)
+    assert result.success and not result.get_asset_materialization_events()
+    final = mongo_db.raw_file.find_one({"_id": doc["_id"]})
+    assert final["status"] == "done_not_quanted" and "no active settings" in final["status_details"]
