@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -160,7 +161,10 @@ class Remover:
             return FileOutcome(raw.raw_file_id, "refused", "; ".join(problems), error=True)
         if not present and not folders:
             return FileOutcome(raw.raw_file_id, "skipped", "none of its files is on the instrument any more")
-        problems = differences_from_record(present, file_info) + self.verifier.problems(doc, raw, file_info)
+        with ThreadPoolExecutor(max_workers=2) as both:  # instrument share and backup are read at the same time
+            instrument_side = both.submit(differences_from_record, present, file_info)
+            backup_side = both.submit(self.verifier.problems, doc, raw, file_info)
+            problems = instrument_side.result() + backup_side.result()
         if problems:
             return FileOutcome(raw.raw_file_id, "refused", "; ".join(problems) + "; nothing was deleted",
                                error=True, files=len(present))
