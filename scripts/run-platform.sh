@@ -58,6 +58,21 @@ echo "Dagster UI: http://127.0.0.1:$PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, D
 with_default_signals .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$PORT" &
 pids+=($!)
 
+COMPANION_PORT="${KRAKEN_COMPANION_PORT:-8050}"
+if [ -z "${KRAKEN_WEBAPP_PASSWORD:-}" ]; then
+  # a login for the companion app's writes on this machine, generated once and kept out of the repository
+  login="$RUN_DIR/companion-login"
+  if [ ! -f "$login" ]; then
+    (umask 077; printf 'KRAKEN_WEBAPP_USER=admin\nKRAKEN_WEBAPP_PASSWORD=%s\n' \
+      "$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(18))')" > "$login")
+  fi
+  set -a; source "$login"; set +a
+  echo "Companion app login for writes: user admin, password in $login"
+fi
+echo "Companion app: http://127.0.0.1:$COMPANION_PORT  (overview, trends, status, projects and settings)"
+KRAKEN_COMPANION_PORT="$COMPANION_PORT" with_default_signals .venv/bin/python -m kraken_ui_ext.companion &
+pids+=($!)
+
 if [ "$DEMO" = 1 ]; then
   with_default_signals .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" &
   pids+=($!)
