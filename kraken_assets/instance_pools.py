@@ -1,4 +1,4 @@
-"""Set the Dagster concurrency pools (copies, cluster_slots, uploads) from the configuration.
+"""Set the Dagster concurrency pools (copies, cluster_slots, uploads, instrument_files) from the configuration.
 
 Run at start-up of the code location (`python -m kraken_assets.instance_pools`), so pool sizes follow the
 YAML with no manual step in the UI, and a code update that restarts the code location reopens drained pools.

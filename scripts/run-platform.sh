@@ -53,6 +53,7 @@ else
 fi
 
 .venv/bin/python -m kraken_core.prepare_folders
+.venv/bin/python -m kraken_assets.instance_pools
 
 echo "Dagster UI: http://127.0.0.1:$PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, DAGSTER_HOME=$DAGSTER_HOME)"
 with_default_signals .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$PORT" &

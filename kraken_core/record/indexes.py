@@ -32,5 +32,8 @@ INDEXES: dict[str, list[IndexModel]] = {
 
 
 def ensure_indexes(db: Database) -> None:
-    for collection, models in INDEXES.items():
-        db[collection].create_indexes(models)
+    from kraken_core.record.lifecycle_log import LIFECYCLE_INDEXES
+
+    for indexes in (INDEXES, LIFECYCLE_INDEXES):
+        for collection, models in indexes.items():
+            db[collection].create_indexes(models)
