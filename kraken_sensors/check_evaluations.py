@@ -4,6 +4,10 @@ That table lives in the index database of every Dagster storage (SQLite too, who
 sharded per run), and its ids grow across runs, so one integer is a sound cursor. An execution is recorded as
 PLANNED when its run starts and completed later under the same id: planned ids are remembered (for at most
 `PENDING_MAX_AGE_S`) and reported once they complete.
+
+The rows above the cursor are read by primary key, so a tick costs what is new, however long the history
+(Dagster's public per-check history reads newest first and, on SQLite, sorts every execution of the check).
+Every Dagster event log storage (SQLite, PostgreSQL, in-memory) is a SqlEventLogStorage.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from dagster import AssetCheckKey, DagsterInstance
+from dagster import AssetCheckKey, AssetKey, DagsterInstance
 from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
     AssetCheckExecutionRecordStatus,
 )
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
+from dagster._core.storage.sqlalchemy_compat import db_fetch_mappings, db_select
 
-PAGE = 100
+PAGE = 512
 PENDING_MAX_AGE_S = 6 * 3600
 PENDING_MAX = 1000
 
@@ -42,14 +49,35 @@ def newest_execution_id(instance: DagsterInstance, check_keys: list[AssetCheckKe
     return max((record.id for record in latest.values()), default=0)
 
 
-def _history_above(instance: DagsterInstance, key: AssetCheckKey, low: int) -> list[AssetCheckExecutionRecord]:
-    records, before = [], None
+def _rows_above(
+    storage: SqlEventLogStorage, low: int, keys: set[AssetCheckKey]
+) -> tuple[list[AssetCheckExecutionRecord], int]:
+    table = AssetCheckExecutionsTable
+    records, after = [], low
     while True:
-        page = instance.event_log_storage.get_asset_check_execution_history(key, limit=PAGE, cursor=before)
-        records.extend(r for r in page if r.id > low)
-        if len(page) < PAGE or page[-1].id <= low:
-            return records
-        before = page[-1].id
+        query = db_select([table.c.id, table.c.asset_key, table.c.check_name, table.c.partition, table.c.run_id,
+                           table.c.execution_status, table.c.evaluation_event, table.c.create_timestamp])
+        query = query.where(table.c.id > after).order_by(table.c.id.asc()).limit(PAGE)
+        with storage.index_connection() as conn:
+            rows = db_fetch_mappings(conn, query)
+        for row in rows:
+            key = AssetCheckKey(AssetKey.from_db_string(row["asset_key"]), row["check_name"])
+            if key in keys:
+                records.append(AssetCheckExecutionRecord.from_db_row(row, key=key))
+        if rows:
+            after = rows[-1]["id"]
+        if len(rows) < PAGE:
+            return records, after
+
+
+def _executions_above(
+    instance: DagsterInstance, keys: list[AssetCheckKey], low: int
+) -> tuple[list[AssetCheckExecutionRecord], int]:
+    """Executions of these checks with an id above `low`, and the highest id read (of any check)."""
+    storage = instance.event_log_storage
+    if not isinstance(storage, SqlEventLogStorage):
+        raise TypeError(f"asset check alerts need a SQL event log storage, not {type(storage).__name__}")
+    return _rows_above(storage, low, set(keys))
 
 
 def read_new_evaluations(
@@ -58,17 +86,16 @@ def read_new_evaluations(
     """Completed evaluations not yet reported, oldest first, and the cursor that follows them."""
     now = now or time.time()
     low = min([cursor.after, *(pending_id - 1 for pending_id in cursor.pending)])
-    completed, pending, newest = [], {}, cursor.after
-    for key in check_keys:
-        for record in _history_above(instance, key, low):
-            newest = max(newest, record.id)
-            is_new = record.id > cursor.after or record.id in cursor.pending
-            if record.status == AssetCheckExecutionRecordStatus.PLANNED:
-                if is_new and now - record.create_timestamp < PENDING_MAX_AGE_S:
-                    pending[record.id] = record.create_timestamp
-            elif is_new and record.event is not None:
-                completed.append(record)
+    records, highest = _executions_above(instance, check_keys, low)
+    completed, pending = [], {}
+    for record in records:
+        is_new = record.id > cursor.after or record.id in cursor.pending
+        if record.status == AssetCheckExecutionRecordStatus.PLANNED:
+            if is_new and now - record.create_timestamp < PENDING_MAX_AGE_S:
+                pending[record.id] = record.create_timestamp
+        elif is_new and record.event is not None:
+            completed.append(record)
     if len(pending) > PENDING_MAX:
         pending = dict(sorted(pending.items())[-PENDING_MAX:])
     completed.sort(key=lambda r: r.id)
-    return completed, CheckCursor(newest, pending)
+    return completed, CheckCursor(max(cursor.after, highest), pending)
