@@ -9,7 +9,12 @@ import dagster as dg
 from kraken_assets.health import check_result
 from kraken_core.config import KrakenConfig
 from kraken_core.monitoring.probes import ProbeResult, probe_hosts, probe_mongo
-from kraken_core.monitoring.service_health import MONGO_REACHABLE, SLURM_HEAD_NODES_REACHABLE, mongo_verdict, slurm_verdict
+from kraken_core.monitoring.service_health import (
+    MONGO_REACHABLE,
+    SLURM_HEAD_NODES_REACHABLE,
+    mongo_verdict,
+    slurm_verdict,
+)
 from kraken_resources import MongoResource
 from kraken_resources.ssh import SshResource, SshUnavailableError
 
@@ -53,7 +58,7 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
         ],
         check_specs=checks,
         # the `slurm` resource only where its SSH settings are used
-        required_resource_keys={"kraken_config", "mongo"} | ({"slurm"} if with_slurm and not head_node_probe else set()),
+        required_resource_keys={"kraken_config", "mongo", *(["slurm"] if with_slurm and not head_node_probe else [])},
     )
     def platform_services(context: dg.AssetExecutionContext):
         cfg = context.resources.kraken_config.get()

@@ -21,7 +21,8 @@ LEDGER_KEY_PREFIX = "alphakraken/alert_ledger/"
 def load_ledger(instance: DagsterInstance, name: str, config: KrakenConfig, now: float) -> AlertLedger:
     key = LEDGER_KEY_PREFIX + name
     saved = instance.run_storage.get_cursor_values({key}).get(key)
-    return AlertLedger.from_json(saved, config.monitoring.alert_cooldown_m * 60, now, config.monitoring.max_alert_subjects)
+    monitoring = config.monitoring
+    return AlertLedger.from_json(saved, monitoring.alert_cooldown_m * 60, now, monitoring.max_alert_subjects)
 
 
 def save_ledger(instance: DagsterInstance, name: str, ledger: AlertLedger) -> None:

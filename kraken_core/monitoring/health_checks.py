@@ -175,7 +175,7 @@ def evaluate_location(
         check_pile_up(config, report),
         check_stall(config, report),
         check_new_files(NO_NEW_RAW_FILE_ERRORS, report.name, raw_file_errors, "in error",
-                        "Open the raw file in the Dagster UI for the failed step, fix the cause and re-materialize it."),
+                        "Open the raw file in the Dagster UI for the failed step, fix the cause, re-materialize it."),
         check_new_files(NO_NEW_UPLOAD_FAILURES, report.name, upload_failures, "failed to upload to S3",
                         "Check the S3 endpoint and credentials, then re-materialize raw_file_s3."),
     ]

@@ -83,7 +83,8 @@ def test_memory_is_bounded_and_the_ledger_survives_a_restart():
 
 def test_environment_link_and_channel_mention():
     ledger = AlertLedger(cooldown_s=HOUR)
-    notices = ledger.decide([failing(), Observation("q:quality", "raw1", True, "proteins low", None, "state", "WARN")], 0)
+    low_proteins = Observation("q:quality", "raw1", True, "proteins low", None, "state", "WARN")
+    notices = ledger.decide([failing(), low_proteins], 0)
     [error, warning] = compose(notices, "production", production=True, max_messages=5)
     assert error.text.startswith("<!channel> [production] :red_circle: *Low disk space* (thermo1): only 10 GB free")
     assert error.text.endswith("<http://ui/x|open in Dagster>")

@@ -12,7 +12,8 @@ seen_while_running: dict = {}
 def probe(context: dg.AssetExecutionContext):
     if "cursor" in seen_while_running:
         cursor = CheckCursor.from_json(seen_while_running["cursor"])
-        seen_while_running["records"], seen_while_running["next"] = read_new_evaluations(context.instance, [KEY], cursor)
+        records, following = read_new_evaluations(context.instance, [KEY], cursor)
+        seen_while_running.update(records=records, next=following)
     yield dg.MaterializeResult()
     yield dg.AssetCheckResult(check_name="ok", passed=False, description="probe failed")
 
