@@ -99,7 +99,7 @@ def alphadia_job(
                     for job_id in submitted:  # no half-submitted raw file: its jobs go or stay together
                         cluster.cancel(job_id)
                     raise
-        set_quanting_jobs(db, doc["_id"], jobs)
+        set_quanting_jobs(db, doc["_id"], jobs, results_request=None)
     advance(db, doc, RawFileStatus.QUANTING)
     rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id') or 'associated'} | "
                      f"`{j['output_path']}` |" for j in jobs)

@@ -7,11 +7,14 @@ import dagster as dg
 
 from kraken_core.config import KrakenConfig
 from kraken_core.quanting.job_follower import apply_states, pending_job_ids
-from kraken_core.record.quanting_jobs import open_quanting, save_job_lists
+from kraken_core.record.quanting_jobs import open_quanting, record_results_requests, save_job_lists
+from kraken_core.record.raw_files import update_raw_file
+from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import SlurmResource
 
 SENSOR_NAME = "slurm_jobs"
+RESULTS_ATTEMPTS = 3
 
 
 def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
@@ -42,13 +45,25 @@ def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
                 states = cluster.job_states(ids)
                 host, round_trips = cluster.ssh.host, cluster.ssh.round_trips
             context.log.info(f"{len(ids)} open Slurm job(s) checked on {host} in {round_trips} round trip(s)")
-        result = apply_states(docs, states, datetime.now(UTC))
+        now = datetime.now(UTC)
+        result = apply_states(docs, states, now, retry_after_s=cfg.quanting.results_retry_after_s,
+                              max_attempts=RESULTS_ATTEMPTS)
         save_job_lists(db, result.changed)
+        record_results_requests(db, {raw_file_id: attempt for raw_file_id, _, attempt in result.finished}, now)
+        for raw_file_id in result.given_up:
+            details = (f"the results of its ended Slurm jobs could not be read in {RESULTS_ATTEMPTS} runs of "
+                       f"quanting_results; see those runs, then re-materialize alphadia_output and quality_metrics")
+            update_raw_file(db, raw_file_id, status=RawFileStatus.ERROR, status_details=details)
+            context.log.error(f"{raw_file_id}: {details}")
         if not result.finished:
             return dg.SkipReason(f"{len(docs)} raw file(s) quantifying, {result.running} job(s) still running")
+        for raw_file_id, _, attempt in result.finished:
+            if attempt > 1:
+                context.log.warning(f"{raw_file_id}: still quantifying after its results run; requesting it again "
+                                    f"(attempt {attempt} of {RESULTS_ATTEMPTS})")
         return dg.SensorResult(
             run_requests=[dg.RunRequest(run_key=run_key, partition_key=raw_file_id, tags={"quanting": "results"})
-                          for raw_file_id, run_key in result.finished],
+                          for raw_file_id, run_key, _ in result.finished],
         )
 
     return _follow

@@ -24,6 +24,8 @@ class QuantingConfig(Section):
     ssh_backoff_s: float = Field(default=1.0, ge=0)
     max_parallel_jobs: int = Field(default=10, ge=1)
     job_sensor_interval_s: int = Field(default=15, ge=1)
+    # a raw file still `quanting` this long after its results run was requested gets the run again (3 times)
+    results_retry_after_s: float = Field(default=600, gt=0)
     output_folder_mode: OutputFolderMode = "add"
     # cluster folder holding conda environments (`<dir>/<env>/bin`); unset: `conda activate <env>` on the cluster
     conda_envs_dir: str | None = None

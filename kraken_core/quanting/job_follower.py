@@ -1,4 +1,9 @@
-"""One tick of following Slurm jobs: which to ask about, and what their answers change. No I/O here."""
+"""One tick of following Slurm jobs: which to ask about, and what their answers change. No I/O here.
+
+When all jobs of a raw file have ended, its results run is requested. If the raw file is still `quanting`
+`retry_after_s` after a request (the run did not start, crashed, or read a stale record), the request is
+repeated under a new run key, up to `max_attempts`; then the raw file is given up as `error`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from kraken_core.slurm import JobState
 @dataclass
 class FollowResult:
     changed: dict[str, list[dict]] = field(default_factory=dict)   # raw file id -> its updated job list
-    finished: list[tuple[str, str]] = field(default_factory=list)  # (raw file id, run key), newest first
+    finished: list[tuple[str, str, int]] = field(default_factory=list)  # (raw file id, run key, attempt), newest first
+    given_up: list[str] = field(default_factory=list)
     running: int = 0
 
 
@@ -20,7 +26,21 @@ def pending_job_ids(docs: list[dict]) -> list[str]:
             if job.get("job_id") and job.get("ended_at") is None]
 
 
-def apply_states(docs: list[dict], states: dict[str, JobState], now: datetime) -> FollowResult:
+def _results_due(doc: dict, now: datetime, retry_after_s: float, max_attempts: int) -> int | None:
+    """The attempt number to request now, 0 to give up, or None to wait."""
+    request = doc.get("results_request") or {}
+    attempts, requested_at = request.get("attempts") or 0, request.get("requested_at")
+    if attempts == 0 or requested_at is None:
+        return 1
+    if (now - requested_at).total_seconds() < retry_after_s:
+        return None
+    return attempts + 1 if attempts < max_attempts else 0
+
+
+def apply_states(
+    docs: list[dict], states: dict[str, JobState], now: datetime, *, retry_after_s: float = 600,
+    max_attempts: int = 3,
+) -> FollowResult:
     """Record new states; a raw file whose jobs have all ended is finished (its results can be read)."""
     result = FollowResult()
     for doc in docs:
@@ -40,7 +60,12 @@ def apply_states(docs: list[dict], states: dict[str, JobState], now: datetime) -
                 result.running += 1
         if changed:
             result.changed[doc["_id"]] = jobs
-        if jobs and all(job.get("ended_at") is not None for job in jobs):
+        if not jobs or any(job.get("ended_at") is None for job in jobs):
+            continue
+        attempt = _results_due(doc, now, retry_after_s, max_attempts)
+        if attempt == 0:
+            result.given_up.append(doc["_id"])
+        elif attempt is not None:
             key = "+".join(str(job.get("job_id") or "associated") for job in jobs)
-            result.finished.append((doc["_id"], f"results:{doc['_id']}:{key}"))
+            result.finished.append((doc["_id"], f"results:{doc['_id']}:{key}:{attempt}", attempt))
     return result

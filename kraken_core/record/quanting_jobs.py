@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ from pymongo.database import Database
 
 from kraken_core.statuses import RawFileStatus
 
-OPEN_JOBS_PROJECTION = {"_id": 1, "created_at": 1, "quanting_jobs": 1}
+OPEN_JOBS_PROJECTION = {"_id": 1, "created_at": 1, "quanting_jobs": 1, "results_request": 1}
 
 
 def open_quanting(db: Database) -> list[dict[str, Any]]:
@@ -39,6 +38,16 @@ def save_job_lists(db: Database, jobs_by_raw_file: dict[str, list[dict[str, Any]
     )
 
 
+def record_results_requests(db: Database, attempts: dict[str, int], now: datetime) -> None:
+    """Remember when the results run of each raw file was requested, and how often (one round trip)."""
+    if attempts:
+        db.raw_file.bulk_write(
+            [UpdateOne({"_id": rid}, {"$set": {"results_request": {"attempts": attempt, "requested_at": now}}})
+             for rid, attempt in attempts.items()],
+            ordered=False,
+        )
+
+
 def write_metrics(db: Database, raw_file_id: str, job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
     """One `metrics` document per (raw file, settings); a rerun replaces it."""
     key = {"raw_file": raw_file_id, "settings_name": job["settings_name"], "settings_version": job["settings_version"]}
@@ -58,7 +67,3 @@ def write_metrics(db: Database, raw_file_id: str, job: dict[str, Any], metrics: 
 
 def metrics_of(db: Database, raw_file_id: str) -> list[dict[str, Any]]:
     return list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", ASCENDING))
-
-
-def ended(jobs: Iterable[dict[str, Any]]) -> bool:
-    return all(job.get("ended_at") is not None for job in jobs)

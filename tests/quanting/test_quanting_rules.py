@@ -133,7 +133,7 @@ def test_follower_records_states_and_finishes_raw_files_whose_jobs_all_ended():
     states = {"3": JobState("3", "COMPLETED", 0, 0, 30), "4": JobState("4", "RUNNING", elapsed_s=31),
               "1": JobState("1", "TIMEOUT", 0, 15, 90)}
     result = apply_states(docs, states, NOW)
-    assert [rid for rid, _ in result.finished] == ["old.raw", "assoc.raw"] and result.running == 1
+    assert [rid for rid, _, _ in result.finished] == ["old.raw", "assoc.raw"] and result.running == 1
     assert result.changed["new.raw"][0]["ended_at"] == NOW and result.changed["new.raw"][1]["ended_at"] is None
     assert result.changed["old.raw"][0]["state"] == "TIMEOUT"
     assert docs[0]["quanting_jobs"][0]["ended_at"] is None  # the input documents are not modified
@@ -154,3 +154,19 @@ def test_settings_lookup_reads_the_record(make_config, tmp_path, mongo_db):
     assert names(raw_doc("20261102_PRJ1_blank.raw")) == ["std"]
     assert names(raw_doc(instrument_id="bruker1")) == ["std"]
     assert names(raw_doc(project_id="OTHER")) == []
+
+
+def test_results_run_is_requested_again_while_the_raw_file_stays_quanting_then_given_up():
+    from datetime import timedelta
+
+    ended = [{"job_id": "1", "ended_at": NOW}]
+    doc = {"_id": "x.raw", "quanting_jobs": ended}
+    first = apply_states([doc], {}, NOW, retry_after_s=60, max_attempts=3).finished
+    assert first == [("x.raw", "results:x.raw:1:1", 1)]
+    doc["results_request"] = {"attempts": 1, "requested_at": NOW}
+    assert apply_states([doc], {}, NOW + timedelta(seconds=59), retry_after_s=60).finished == []
+    again = apply_states([doc], {}, NOW + timedelta(seconds=60), retry_after_s=60).finished
+    assert again == [("x.raw", "results:x.raw:1:2", 2)]
+    doc["results_request"]["attempts"] = 3
+    late = apply_states([doc], {}, NOW + timedelta(seconds=60), retry_after_s=60, max_attempts=3)
+    assert late.finished == [] and late.given_up == ["x.raw"]

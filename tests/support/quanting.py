@@ -112,6 +112,7 @@ def quanting_section(services: dict, layout: ClusterLayout, hosts: list[str] | N
         "ssh_backoff_s": 0.2,
         "conda_envs_dir": layout.conda_envs_dir,
         "job_sensor_interval_s": 2,
+        "results_retry_after_s": 30,
         **overrides,
     }
 
