@@ -3,6 +3,7 @@
 One subject per service, so an outage is one alert, not one per instrument."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import dagster as dg
 
@@ -53,6 +54,9 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
                 group_name="monitoring",
                 kinds={"python", "mongodb"},
                 owners=["team:lab-it"],
+                freshness_policy=dg.FreshnessPolicy.time_window(
+                    fail_window=timedelta(minutes=config.monitoring.health_fresh_m)
+                ),
                 description="Reachability of the services every raw file depends on: MongoDB and the Slurm head nodes.",
             )
         ],
