@@ -117,6 +117,13 @@ class KrakenConfig(Section):
         return value
 
     @model_validator(mode="after")
+    def _quanting_locations(self) -> KrakenConfig:
+        if self.quanting.enabled and (self.locations.settings is None or self.locations.slurm is None):
+            raise ValueError("quanting.enabled needs locations.settings and locations.slurm (path for the workers, "
+                             "absolute_path for the cluster)")
+        return self
+
+    @model_validator(mode="after")
     def _locations_differ(self) -> KrakenConfig:
         backup = self.locations.backup.path
         for instrument_id in self.instruments:

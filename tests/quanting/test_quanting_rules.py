@@ -170,3 +170,14 @@ def test_results_run_is_requested_again_while_the_raw_file_stays_quanting_then_g
     doc["results_request"]["attempts"] = 3
     late = apply_states([doc], {}, NOW + timedelta(seconds=60), retry_after_s=60, max_attempts=3)
     assert late.finished == [] and late.given_up == ["x.raw"]
+
+
+def test_enabled_quanting_needs_the_cluster_and_its_folders(make_config):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="ssh_hosts, ssh_user and known_hosts_file"):
+        make_config(quanting={"enabled": True, "ssh_hosts": ["head1"]})
+    with pytest.raises(ValidationError, match="locations.settings and locations.slurm"):
+        make_config(quanting={"enabled": True, "ssh_hosts": ["head1"], "ssh_user": "k", "known_hosts_file": "/k"})
+    with pytest.raises(ValidationError, match="host:port"):
+        make_config(quanting={"ssh_hosts": ["head1:ssh"]})
