@@ -10,6 +10,7 @@ import dagster as dg
 from kraken_assets.jobs import quanting_results, raw_file_pipeline
 from kraken_assets.lifecycle import LifecycleDefinitions
 from kraken_assets.monitoring import build_monitoring
+from kraken_assets.partition_retirement import build_partition_retirement
 from kraken_assets.quanting import alphadia_job, alphadia_output, quality_metrics
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
@@ -32,17 +33,19 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     s3_uploads = [build_s3_upload_sensor(config, raw_file_s3_upload)] if config.backup.backup_type == "s3" else []
     monitoring = build_monitoring(config)
     lifecycle = LifecycleDefinitions(config)
+    partition_jobs, partition_schedules = build_partition_retirement(config)
     return dg.Definitions(
         assets=dg.with_source_code_references([raw_file, raw_file_backup, raw_file_s3, mongodb_record_dump, *monitoring.assets,
                                               alphadia_job, alphadia_output, quality_metrics,
                                               *lifecycle.assets]),
         asset_checks=[backup_identical],
         jobs=[raw_file_pipeline, quanting_results, raw_file_s3_upload, record_dump_job, *monitoring.jobs,
-              *lifecycle.jobs],
+              *lifecycle.jobs, *partition_jobs],
         sensors=[*watchers, build_location_heartbeat(config), *s3_uploads, *monitoring.sensors,
                  build_slurm_job_sensor(config, quanting_results),
                  lifecycle.mover_sensor],
-        schedules=[*build_record_dump_schedules(config), *monitoring.schedules, lifecycle.remover_schedule],
+        schedules=[*build_record_dump_schedules(config), *monitoring.schedules, lifecycle.remover_schedule,
+                   *partition_schedules],
         resources=build_resources(env),
     )
 
