@@ -73,6 +73,16 @@ class MonitoringHarness:
         return result
 
 
+def with_quanting(mounts: Path, hosts: list[str], known_hosts: str) -> dict:
+    """Config overrides that enable quantification on these head nodes (with the folders it requires)."""
+    locations = config_dict(mounts)["locations"]
+    return {
+        "quanting": {"enabled": True, "ssh_hosts": hosts, "ssh_user": "kraken", "known_hosts_file": known_hosts},
+        "locations": {**locations, "settings": {"path": str(mounts / "settings")},
+                      "slurm": {"path": str(mounts / "slurm"), "absolute_path": "/cluster/alphakraken"}},
+    }
+
+
 @pytest.fixture
 def instance():
     """A Dagster instance on SQLite, in memory-backed /dev/shm where available (its commits dominate run time)."""

@@ -8,6 +8,7 @@ import dagster as dg
 
 from kraken_assets.monitoring import build_monitoring
 from kraken_resources.slurm import build_slurm_resource
+from tests.monitoring.conftest import with_quanting
 
 
 def test_schedule_requests_one_run_per_location(config):
@@ -29,11 +30,10 @@ def test_health_cron_and_freshness_come_from_the_config(make_config):
         assert spec.freshness_policy.fail_window.to_timedelta().total_seconds() == 7 * 60
 
 
-def test_slurm_check_only_with_quanting_and_then_wired_to_the_slurm_resource(make_config, config, tmp_path):
+def test_slurm_check_only_with_quanting_and_then_wired_to_the_slurm_resource(make_config, config, mounts, tmp_path):
     plain = build_monitoring(config).assets[1]
     assert [k.name for k in plain.check_keys] == ["mongo_reachable"]
-    quanting = make_config(quanting={"enabled": True, "ssh_hosts": ["head1", "head2:2222"], "ssh_user": "kraken",
-                                     "known_hosts_file": str(tmp_path / "known_hosts")})
+    quanting = make_config(**with_quanting(mounts, ["head1", "head2:2222"], str(tmp_path / "known_hosts")))
     monitoring = build_monitoring(quanting)
     services = monitoring.assets[1]
     assert sorted(k.name for k in services.check_keys) == ["mongo_reachable", "slurm_head_nodes_reachable"]

@@ -12,6 +12,7 @@ from kraken_core.monitoring.probes import probe_tcp
 from kraken_core.record.kraken_status import write_heartbeat
 from kraken_core.record.raw_files import register_raw_file, update_raw_file
 from kraken_core.statuses import RawFileStatus
+from tests.monitoring.conftest import with_quanting
 
 
 def add_raw_file(db, raw_file_id: str, status: RawFileStatus, details: str | None = None) -> None:
@@ -56,7 +57,7 @@ def test_pile_up_names_the_status_and_count(harness, instance, slack, mongo_db):
     assert metadata["files_copying"].value == 6 and metadata["free_gb"].value == 1000.0
 
 
-def test_slurm_head_nodes_one_alert_naming_the_unreachable_host(make_harness, instance, slack):
+def test_slurm_head_nodes_one_alert_naming_the_unreachable_host(make_harness, instance, slack, mounts):
     with socket.socket() as listening:
         listening.bind(("127.0.0.1", 0))
         listening.listen()
@@ -65,8 +66,7 @@ def test_slurm_head_nodes_one_alert_naming_the_unreachable_host(make_harness, in
             closed.bind(("127.0.0.1", 0))
             down = f"127.0.0.1:{closed.getsockname()[1]}"
         harness = make_harness(head_node_probe=lambda host: probe_tcp(host, 22, timeout_s=2),
-                               quanting={"enabled": True, "ssh_hosts": [up, down], "ssh_user": "kraken",
-                                         "known_hosts_file": "/dev/null"})
+                               **with_quanting(mounts, [up, down], "/dev/null"))
         harness.probe_services(instance)  # before the sensor's first tick: not replayed
         harness.evaluate_check_alerts(instance)
         harness.probe_services(instance)
