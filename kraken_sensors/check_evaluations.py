@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
@@ -26,7 +27,7 @@ from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
 from dagster._core.storage.sqlalchemy_compat import db_fetch_mappings, db_select
 
 PAGE = 512
-PENDING_MAX_AGE_S = 6 * 3600
+PENDING_MAX_AGE_S = 3600
 PENDING_MAX = 1000
 
 
@@ -50,8 +51,9 @@ def newest_execution_id(instance: DagsterInstance, check_keys: list[AssetCheckKe
 
 
 def _rows_above(
-    storage: SqlEventLogStorage, low: int, keys: set[AssetCheckKey]
+    storage: SqlEventLogStorage, low: int, keys: set[AssetCheckKey], wanted: Callable[[int], bool]
 ) -> tuple[list[AssetCheckExecutionRecord], int]:
+    """Rows above `low` of these checks whose id is `wanted` (only those are deserialized)."""
     table = AssetCheckExecutionsTable
     records, after = [], low
     while True:
@@ -62,22 +64,12 @@ def _rows_above(
             rows = db_fetch_mappings(conn, query)
         for row in rows:
             key = AssetCheckKey(AssetKey.from_db_string(row["asset_key"]), row["check_name"])
-            if key in keys:
+            if key in keys and wanted(row["id"]):
                 records.append(AssetCheckExecutionRecord.from_db_row(row, key=key))
         if rows:
             after = rows[-1]["id"]
         if len(rows) < PAGE:
             return records, after
-
-
-def _executions_above(
-    instance: DagsterInstance, keys: list[AssetCheckKey], low: int
-) -> tuple[list[AssetCheckExecutionRecord], int]:
-    """Executions of these checks with an id above `low`, and the highest id read (of any check)."""
-    storage = instance.event_log_storage
-    if not isinstance(storage, SqlEventLogStorage):
-        raise TypeError(f"asset check alerts need a SQL event log storage, not {type(storage).__name__}")
-    return _rows_above(storage, low, set(keys))
 
 
 def read_new_evaluations(
@@ -86,14 +78,20 @@ def read_new_evaluations(
     """Completed evaluations not yet reported, oldest first, and the cursor that follows them."""
     now = now or time.time()
     low = min([cursor.after, *(pending_id - 1 for pending_id in cursor.pending)])
-    records, highest = _executions_above(instance, check_keys, low)
+    storage = instance.event_log_storage
+    if not isinstance(storage, SqlEventLogStorage):
+        raise TypeError(f"asset check alerts need a SQL event log storage, not {type(storage).__name__}")
+
+    def is_new(execution_id: int) -> bool:
+        return execution_id > cursor.after or execution_id in cursor.pending
+
+    records, highest = _rows_above(storage, low, set(check_keys), is_new)
     completed, pending = [], {}
     for record in records:
-        is_new = record.id > cursor.after or record.id in cursor.pending
         if record.status == AssetCheckExecutionRecordStatus.PLANNED:
-            if is_new and now - record.create_timestamp < PENDING_MAX_AGE_S:
+            if now - record.create_timestamp < PENDING_MAX_AGE_S:
                 pending[record.id] = record.create_timestamp
-        elif is_new and record.event is not None:
+        elif record.event is not None:
             completed.append(record)
     if len(pending) > PENDING_MAX:
         pending = dict(sorted(pending.items())[-PENDING_MAX:])
