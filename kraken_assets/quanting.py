@@ -19,6 +19,8 @@ from kraken_core.record.quanting_jobs import set_quanting_jobs, write_metrics
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import SlurmResource
+from kraken_ui_ext.key_metrics import TREND_METRICS
+from kraken_ui_ext.metadata import key_metric_values
 
 NOT_QUANTED = {str(RawFileStatus.DONE_NOT_QUANTED), str(RawFileStatus.ACQUISITION_FAILED), str(RawFileStatus.IGNORED)}
 
@@ -193,9 +195,9 @@ def quality_metrics(
     metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status)}
     for metrics in written:
         prefix = "" if len(written) == 1 else f"{metrics['settings_name']}/"
-        for key in (*out.KEY_METRICS, "time_elapsed"):
-            value = metrics.get(key)
-            if isinstance(value, int | float):
-                metadata[f"{prefix}{key}"] = dg.MetadataValue.float(float(value))
+        values = key_metric_values({**metrics}, TREND_METRICS)
+        if isinstance(metrics.get("time_elapsed"), int | float):
+            values["time_elapsed"] = dg.MetadataValue.float(float(metrics["time_elapsed"]))
+        metadata.update({f"{prefix}{key}": value for key, value in values.items()})
     context.log.info(f"{doc['_id']}: {len(written)} metrics document(s); status {status}")
     return dg.MaterializeResult(metadata=metadata)

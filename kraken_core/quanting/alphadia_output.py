@@ -1,4 +1,4 @@
-"""Read an AlphaDIA output folder (2.x and 1.x layouts) into AlphaKraken's metric names.
+"""Read an AlphaDIA output folder (2.x and 1.x layouts) into one set of metric names for both.
 
 2.x: `stat.tsv` with `search.*`, `optimization.*`, `calibration.*_{bias,variance}`, `raw.gradient_length` in
 seconds; `precursors.parquet`; events in `quant/<stem>/events.jsonl`. 1.x: `stat.tsv` with `run`, `precursors`,
@@ -22,7 +22,7 @@ LOG = "log.txt"
 PRECURSORS_2X = "precursors.parquet"
 PRECURSORS_1X = "precursors.tsv"
 
-# stat.tsv column (2.x or 1.x) -> metric name
+# stat.tsv column (2.x or 1.x) -> metric name (no dots, so every metric can be queried and projected by name)
 STAT_COLUMNS = {
     "search.proteins": "proteins",
     "proteins": "proteins",
@@ -32,38 +32,36 @@ STAT_COLUMNS = {
     "fwhm_rt": "fwhm_rt",
     "search.fwhm_mobility": "fwhm_mobility",
     "fwhm_mobility": "fwhm_mobility",
-    "optimization.ms2_error": "optimization.ms2_error",
-    "optimization.ms1_error": "optimization.ms1_error",
-    "optimization.rt_error": "optimization.rt_error",
-    "optimization.mobility_error": "optimization.mobility_error",
-    "calibration.ms2_bias": "calibration.ms2_median_accuracy",
-    "calibration.ms2_median_accuracy": "calibration.ms2_median_accuracy",
-    "calibration.ms2_variance": "calibration.ms2_median_precision",
-    "calibration.ms2_median_precision": "calibration.ms2_median_precision",
-    "calibration.ms1_bias": "calibration.ms1_median_accuracy",
-    "calibration.ms1_median_accuracy": "calibration.ms1_median_accuracy",
-    "calibration.ms1_variance": "calibration.ms1_median_precision",
-    "calibration.ms1_median_precision": "calibration.ms1_median_precision",
-    "raw.gradient_length_m": "raw.gradient_length_m",
-    "raw.cycle_length": "raw.cycle_length",
-    "raw.cycle_duration": "raw.cycle_duration",
-    "raw.cycle_number": "raw.cycle_number",
+    "optimization.ms2_error": "ms2_error",
+    "optimization.ms1_error": "ms1_error",
+    "optimization.rt_error": "rt_error",
+    "optimization.mobility_error": "mobility_error",
+    "calibration.ms2_bias": "ms2_bias",
+    "calibration.ms2_median_accuracy": "ms2_bias",
+    "calibration.ms2_variance": "ms2_variance",
+    "calibration.ms2_median_precision": "ms2_variance",
+    "calibration.ms1_bias": "ms1_bias",
+    "calibration.ms1_median_accuracy": "ms1_bias",
+    "calibration.ms1_variance": "ms1_variance",
+    "calibration.ms1_median_precision": "ms1_variance",
+    "raw.gradient_length_m": "gradient_length",
+    "raw.cycle_length": "cycle_length",
+    "raw.cycle_duration": "cycle_duration",
+    "raw.cycle_number": "cycle_number",
 }
 INTERNAL_COLUMNS = ("duration_total", "duration_load", "duration_optimization", "duration_extraction")
-# precursor table column (2.x dotted, 1.x snake_case) -> 2.x name
+# precursor table column (2.x dotted, 1.x snake_case) -> metric name prefix
 PRECURSOR_COLUMNS = {
-    "precursor.charge": "precursor.charge", "precursor_charge": "precursor.charge", "charge": "precursor.charge",
-    "precursor.proba": "precursor.proba", "precursor_proba": "precursor.proba", "proba": "precursor.proba",
-    "precursor.sequence": "precursor.sequence", "precursor_sequence": "precursor.sequence",
-    "sequence": "precursor.sequence",
-    "precursor.intensity": "precursor.intensity", "precursor_intensity": "precursor.intensity",
-    "intensity": "precursor.intensity",
-    "pg.intensity": "pg.intensity", "pg_intensity": "pg.intensity",
-    "peptide.intensity": "peptide.intensity", "peptide_intensity": "peptide.intensity",
+    "precursor.charge": "precursor_charge", "precursor_charge": "precursor_charge", "charge": "precursor_charge",
+    "precursor.proba": "precursor_proba", "precursor_proba": "precursor_proba", "proba": "precursor_proba",
+    "precursor.sequence": "precursor_sequence", "precursor_sequence": "precursor_sequence",
+    "sequence": "precursor_sequence",
+    "precursor.intensity": "precursor_intensity", "precursor_intensity": "precursor_intensity",
+    "intensity": "precursor_intensity",
+    "pg.intensity": "pg_intensity", "pg_intensity": "pg_intensity",
+    "peptide.intensity": "peptide_intensity", "peptide_intensity": "peptide_intensity",
     "weighted_ms1_intensity": "weighted_ms1_intensity",
 }
-KEY_METRICS = ("proteins", "precursors", "fwhm_rt", "raw.gradient_length_m", "optimization.ms2_error",
-               "precursor.proba_median", "duration_total")
 KNOWN_ERROR_CODES = ("TOO_FEW_PSM", "NO_PSM_FOUND", "NOT_VALID_DIA_DATA", "CONFIG_ERROR", "NO_RAW_FILES",
                      "NO_LIBRARY", "NO_FASTA", "NOT_ENOUGH_MEMORY", "INVALID_INPUT")
 _LOG_ERRORS = (
@@ -122,9 +120,9 @@ def stat_metrics(folder: Path) -> dict:
     for column, name in STAT_COLUMNS.items():
         if column in df.columns and name not in metrics:
             metrics[name] = _number(pd.to_numeric(df[column], errors="coerce").mean())
-    if "raw.gradient_length" in df.columns and "raw.gradient_length_m" not in metrics:
+    if "raw.gradient_length" in df.columns and "gradient_length" not in metrics:  # 2.x: seconds
         seconds = _number(pd.to_numeric(df["raw.gradient_length"], errors="coerce").mean())
-        metrics["raw.gradient_length_m"] = None if seconds is None else seconds / 60
+        metrics["gradient_length"] = None if seconds is None else seconds / 60
     return metrics
 
 
@@ -146,18 +144,18 @@ def precursor_table(folder: Path) -> pd.DataFrame:
 def precursor_metrics(folder: Path) -> dict:
     df = precursor_table(folder)
     metrics: dict = {"precursor_rows": len(df)}
-    for column in ("precursor.charge", "precursor.proba"):
+    for column in ("precursor_charge", "precursor_proba"):
         if column in df.columns:
             values = pd.to_numeric(df[column], errors="coerce")
             metrics[f"{column}_mean"] = _number(values.mean())
             metrics[f"{column}_std"] = _number(values.std())
             metrics[f"{column}_median"] = _number(values.median())
-    if "precursor.sequence" in df.columns:
-        lengths = df["precursor.sequence"].astype(str).str.len()
-        metrics["precursor.sequence_len_mean"] = _number(lengths.mean())
-        metrics["precursor.sequence_len_std"] = _number(lengths.std(ddof=1))
-        metrics["precursor.sequence_len_median"] = _number(lengths.median())
-    for column in ("weighted_ms1_intensity", "pg.intensity", "precursor.intensity", "peptide.intensity"):
+    if "precursor_sequence" in df.columns:
+        lengths = df["precursor_sequence"].astype(str).str.len()
+        metrics["precursor_sequence_len_mean"] = _number(lengths.mean())
+        metrics["precursor_sequence_len_std"] = _number(lengths.std(ddof=1))
+        metrics["precursor_sequence_len_median"] = _number(lengths.median())
+    for column in ("weighted_ms1_intensity", "pg_intensity", "precursor_intensity", "peptide_intensity"):
         if column in df.columns:
             metrics[f"{column}_sum"] = _number(pd.to_numeric(df[column], errors="coerce").sum())
     return metrics

@@ -28,19 +28,19 @@ def run_fake(alphadia, tmp_path, name: str) -> tuple[int, object]:
     return code, output
 
 
-def test_2x_layout_gives_alphakraken_metric_names(alphadia, tmp_path):
+def test_2x_layout_gives_the_metric_names(alphadia, tmp_path):
     code, output = run_fake(alphadia, tmp_path, "20261102_PRJ1_a.raw")
     assert code == 0 and out.layout(output) == "2.x"
     metrics = out.read_metrics(output)
     assert metrics["precursors"] == 4 and metrics["proteins"] == 2
-    assert metrics["raw.gradient_length_m"] == pytest.approx(21.0)  # 1260 s
-    assert metrics["calibration.ms2_median_accuracy"] == 1.5 and metrics["calibration.ms1_median_precision"] == 2.0
-    assert metrics["optimization.ms2_error"] == 7.0
+    assert metrics["gradient_length"] == pytest.approx(21.0)  # 1260 s
+    assert metrics["ms2_bias"] == 1.5 and metrics["ms1_variance"] == 2.0
+    assert metrics["ms2_error"] == 7.0
     assert metrics["fwhm_mobility"] is None  # NaN is stored as null
-    assert metrics["precursor.charge_mean"] == pytest.approx(2.25)
-    assert metrics["precursor.charge_median"] == 2.0
-    assert metrics["precursor.sequence_len_mean"] == pytest.approx((4 + 6 + 4 + 8) / 4)
-    assert metrics["precursor.intensity_sum"] == 10000.0 and metrics["pg.intensity_sum"] == 22000.0
+    assert metrics["precursor_charge_mean"] == pytest.approx(2.25)
+    assert metrics["precursor_charge_median"] == 2.0
+    assert metrics["precursor_sequence_len_mean"] == pytest.approx((4 + 6 + 4 + 8) / 4)
+    assert metrics["precursor_intensity_sum"] == 10000.0 and metrics["pg_intensity_sum"] == 22000.0
     assert metrics["duration_total"] == 0.5 and metrics["duration_extraction"] == 0.15
 
 
@@ -48,10 +48,10 @@ def test_1x_layout_gives_the_same_names(alphadia, tmp_path):
     code, output = run_fake(alphadia, tmp_path, "20261102_PRJ1_V1X_a.raw")
     assert code == 0 and out.layout(output) == "1.x"
     metrics = out.read_metrics(output)
-    assert metrics["precursors"] == 4 and metrics["raw.gradient_length_m"] == 21.0
-    assert metrics["calibration.ms2_median_accuracy"] == 1.5
-    assert metrics["precursor.proba_median"] == pytest.approx(0.0025)
-    assert metrics["pg.intensity_sum"] == 22000.0
+    assert metrics["precursors"] == 4 and metrics["gradient_length"] == 21.0
+    assert metrics["ms2_bias"] == 1.5 and metrics["ms2_variance"] == 3.0
+    assert metrics["precursor_proba_median"] == pytest.approx(0.0025)
+    assert metrics["pg_intensity_sum"] == 22000.0
     assert (output / ".progress" / "20261102_PRJ1_V1X_a" / "events.jsonl").exists()
 
 
@@ -61,7 +61,7 @@ def test_nan_and_missing_columns_are_null_not_errors(tmp_path):
     pd.DataFrame({"precursor.charge": [2.0, float("nan")]}).to_parquet(tmp_path / "precursors.parquet")
     metrics = out.read_metrics(tmp_path)
     assert metrics["precursors"] is None and metrics["proteins"] == 3
-    assert metrics["precursor.charge_mean"] == 2.0 and metrics["precursor.charge_std"] is None  # one value
+    assert metrics["precursor_charge_mean"] == 2.0 and metrics["precursor_charge_std"] is None  # one value
     assert "duration_total" not in metrics and "fwhm_rt" not in metrics
 
 

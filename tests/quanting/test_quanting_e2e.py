@@ -102,7 +102,7 @@ def test_raw_files_are_quantified_on_slurm_and_end_in_their_outcomes(quanting_pl
     assert job["output_path_cluster"].startswith(str(layout.cluster_root))
     metrics = db.metrics.find_one({"raw_file": "20261102_PRJ1_good.raw"})
     assert metrics["settings_name"] == "fast" and metrics["settings_version"] == 1
-    assert (metrics["precursors"], metrics["proteins"], metrics["raw.gradient_length_m"]) == (4, 2, 21.0)
+    assert (metrics["precursors"], metrics["proteins"], metrics["gradient_length"]) == (4, 2, 21.0)
     assert metrics["fwhm_mobility"] is None and metrics["time_elapsed"] is not None
     assert db.metrics.find_one({"raw_file": "20261102_PRJ1_V1X_legacy.raw"})["precursors"] == 4
     assert db.metrics.count_documents({}) == 2

@@ -64,7 +64,7 @@ def test_job_runs_on_cluster_paths_and_its_output_parses(quant_config, cluster_l
                        job_id=job_id)
     assert outcome.status == RawFileStatus.DONE
     metrics = alphadia_output.read_metrics(request.output_worker)
-    assert metrics["precursors"] == 4 and metrics["raw.gradient_length_m"] == 21.0
+    assert metrics["precursors"] == 4 and metrics["gradient_length"] == 21.0
     assert metrics["fwhm_mobility"] is None
 
 

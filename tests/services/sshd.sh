@@ -1,5 +1,6 @@
 # OpenSSH server (Debian openssh-server) on 127.0.0.1 with its own host key and sshd_config; a generated key
 # pair and password for the cluster user (created by slurm.sh), and SLURM_CONF handed to sessions via SetEnv.
+# The user is machine-wide: starting a second services folder gives it that folder's password.
 SSHD_TEST_PORT="${SSHD_TEST_PORT:-12222}"
 SSHD_DIR="$KRAKEN_TEST_SERVICES_DIR/sshd"
 
