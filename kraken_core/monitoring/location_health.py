@@ -10,6 +10,7 @@ from pymongo.database import Database
 from kraken_core.config import KrakenConfig, LocationConfig
 from kraken_core.locations import check_location
 from kraken_core.monitoring.free_space import free_space_gb
+from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import NON_TERMINAL_STATUSES, BackupStatus, RawFileStatus
 
 FILE_SYSTEMS = ("backup", "output")
@@ -63,12 +64,6 @@ class LocationReport:
         return (self.measured_at - self.record.heartbeat_at).total_seconds()
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def status_counts(db: Database, instrument_id: str) -> dict[str, int]:
     """Raw files of one instrument per non-terminal status (statuses without files are left out)."""
     pipeline = [
@@ -80,7 +75,7 @@ def status_counts(db: Database, instrument_id: str) -> dict[str, int]:
 
 def read_record_facts(db: Database, name: str, kind: str) -> RecordFacts:
     status = db.kraken_status.find_one({"_id": name}, {"updated_at_": 1})
-    heartbeat_at = _utc(status.get("updated_at_")) if status else None
+    heartbeat_at = record_datetime(status.get("updated_at_")) if status else None
     if kind != "instrument":
         return RecordFacts(heartbeat_at=heartbeat_at, status_counts={})
     newest = db.raw_file.find_one({"instrument_id": name}, {"_id": 1, "created_at": 1}, sort=[("created_at", -1)])
@@ -88,7 +83,7 @@ def read_record_facts(db: Database, name: str, kind: str) -> RecordFacts:
         heartbeat_at=heartbeat_at,
         status_counts=status_counts(db, name),
         newest_file=newest["_id"] if newest else None,
-        newest_file_at=_utc(newest.get("created_at")) if newest else None,
+        newest_file_at=record_datetime(newest.get("created_at")) if newest else None,
     )
 
 
