@@ -4,6 +4,7 @@ each; a second submission goes to `.run2`; a raw file without settings ends `don
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import dagster as dg
@@ -11,18 +12,19 @@ import pytest
 import yaml
 
 from kraken_assets.quanting import alphadia_job, alphadia_output, quality_metrics
+from kraken_core.quanting.output_folder import base_output_folder
 from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import build_slurm_resource
 from kraken_sensors.slurm_jobs import build_slurm_job_sensor
-from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
+from tests.support.quanting import SOFTWARE, install_fake_alphadia, place_backed_up_raw_file, write_settings_files
 
 VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
 
 
-@pytest.fixture
-def setup(quant_config, cluster_layout, services, mongo_db, tmp_path):
-    config = quant_config()
+@pytest.fixture(params=["add"])
+def setup(request, quant_config, cluster_layout, services, mongo_db, tmp_path):
+    config = quant_config(output_folder_mode=request.param)
     config_file = tmp_path / "alphakraken.yaml"
     config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
     resources = {
@@ -101,3 +103,22 @@ def test_raw_file_without_settings_is_done_not_quanted(setup, mongo_db):
     assert result.success and not result.get_asset_materialization_events()
     final = mongo_db.raw_file.find_one({"_id": doc["_id"]})
     assert final["status"] == "done_not_quanted" and "no active settings" in final["status_details"]
+
+
+@pytest.mark.parametrize("setup", ["associate"], indirect=True)
+def test_associate_mode_reads_existing_output_without_a_job(setup, mongo_db, tmp_path):
+    config, resources, instance = setup
+    mongo_db.project_settings.delete_many({"settings": {"$ne": "fast-v1"}})
+    doc = place_backed_up_raw_file(config, "20261102_PRJ1_existing.raw")
+    mongo_db.raw_file.insert_one(doc)
+    output = base_output_folder(config.locations.output.path, "PRJ1", doc["_id"], "alphadia")
+    alphadia = install_fake_alphadia(tmp_path / "local_env")
+    subprocess.run([str(alphadia), "--file", str(tmp_path / "local_env" / "bin" / "alphadia"), "--output",
+                    str(output)], check=True)
+    assert materialize([alphadia_job], doc["_id"], resources, instance).success
+    [job] = mongo_db.raw_file.find_one({"_id": doc["_id"]})["quanting_jobs"]
+    assert job["associated"] and job["job_id"] is None
+    follow_until_finished(resources, instance, config)
+    assert materialize([alphadia_output, quality_metrics], doc["_id"], resources, instance).success
+    assert mongo_db.raw_file.find_one({"_id": doc["_id"]})["status"] == "done"
+    assert mongo_db.metrics.find_one({"raw_file": doc["_id"]})["precursors"] == 4

@@ -16,7 +16,7 @@ from kraken_core.quanting.output_folder import base_output_folder
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path
 from kraken_core.statuses import RawFileStatus
 from kraken_resources.slurm import build_slurm_resource
-from kraken_resources.ssh import SshResource, SshUnavailableError
+from kraken_resources.ssh import SshCommandError, SshResource, SshUnavailableError
 from tests.support.platform import free_port
 from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
 
@@ -162,3 +162,12 @@ def test_stale_job_script_is_replaced_before_submission(quant_config, cluster_la
     assert state.state == "COMPLETED"
     assert "tampered" not in script.read_text()
     assert unknown.state == slurm.UNKNOWN
+
+
+def test_command_timeout_names_host_and_command(services):
+    ssh = SshResource(hosts=[f"127.0.0.1:{services['SSH_PORT']}"], user=services["SSH_USER"],
+                      key_file=services["SSH_KEY_PATH"], known_hosts_file=services["SSH_KNOWN_HOSTS"],
+                      command_timeout_s=1)
+    with ssh.session() as session, pytest.raises(SshCommandError) as err:
+        session.run("sleep 5")
+    assert "sleep 5" in str(err.value) and services["SSH_PORT"] in str(err.value)
