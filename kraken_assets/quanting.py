@@ -1,6 +1,7 @@
 """Quantification assets: `alphadia_job` submits to Slurm and returns at once; the Slurm job sensor requests
 `alphadia_output` and `quality_metrics` when the jobs of a raw file have ended."""
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,7 +100,8 @@ def alphadia_job(
                                          f"on {cluster.ssh.host}, output {request.output_cluster}")
                 except Exception:
                     for job_id in submitted:  # no half-submitted raw file: its jobs go or stay together
-                        cluster.cancel(job_id)
+                        with suppress(Exception):
+                            cluster.cancel(job_id)
                     raise
         set_quanting_jobs(db, doc["_id"], jobs, results_request=None)
     advance(db, doc, RawFileStatus.QUANTING)
