@@ -6,12 +6,20 @@ import dagster as dg
 import pytest
 
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import backup_identical, evaluate_backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import (
+    backup_identical,
+    evaluate_backup_identical,
+    raw_file_backup,
+)
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_bruker, write_thermo
-from kraken_core.watcher import InstrumentWatcher, WatcherState
 from tests.conftest import config_dict
-from tests.support.pipeline import materialize_partition, resources_for, write_config_file
+from tests.support.pipeline import (
+    materialize_partition,
+    register,
+    resources_for,
+    write_config_file,
+)
 
 ASSETS = [raw_file, raw_file_backup, backup_identical]
 
@@ -26,14 +34,6 @@ def instance():
 def setup(mounts, tmp_path, services, mongo_db, config):
     config_file = write_config_file(tmp_path / "alphakraken.yaml", config_dict(mounts))
     return config, resources_for(config_file, services, mongo_db.name)
-
-
-def register(mongo_db, config, instrument_id, now=1e9):
-    """Let the real watcher register and finish every file in the instrument folder."""
-    watcher = InstrumentWatcher(mongo_db, config, instrument_id)
-    state = watcher.tick(WatcherState(), now=now).state
-    outcome = watcher.tick(state, now=now + config.timings.missing_main_file_timeout_s + 60)
-    return [f.raw_file_id for f in outcome.finished]
 
 
 def test_thermo_file_is_checksummed_backed_up_and_recorded(setup, mongo_db, instance):

@@ -15,9 +15,13 @@ from kraken_core.record.raw_files import get_raw_file
 from kraken_core.s3_layout import bucket_name
 from kraken_core.simulator import write_bruker, write_thermo
 from kraken_sensors.s3_uploads import build_s3_upload_sensor
-from tests.dagster.test_pipeline_assets import register
 from tests.s3.conftest import CHUNK_MB, s3_config_dict
-from tests.support.pipeline import materialize_partition, resources_for, write_config_file
+from tests.support.pipeline import (
+    materialize_partition,
+    register,
+    resources_for,
+    write_config_file,
+)
 from tests.support.platform import free_port
 
 BACKUP = [raw_file, raw_file_backup]

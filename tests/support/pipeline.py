@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
+from kraken_core.watcher import InstrumentWatcher, WatcherState
 from kraken_resources import KrakenConfigResource, MongoResource
 
 
@@ -28,3 +29,11 @@ def materialize_partition(assets: list, partition_key: str, resources: dict, ins
         instance.add_dynamic_partitions("raw_files", [partition_key])
     return dg.materialize(assets, partition_key=partition_key, resources=resources, instance=instance,
                           raise_on_error=raise_on_error)
+
+
+def register(mongo_db, config, instrument_id: str, now: float = 1e9) -> list[str]:
+    """Let the real watcher register and finish every file in the instrument folder; returns their ids."""
+    watcher = InstrumentWatcher(mongo_db, config, instrument_id)
+    state = watcher.tick(WatcherState(), now=now).state
+    outcome = watcher.tick(state, now=now + config.timings.missing_main_file_timeout_s + 60)
+    return [f.raw_file_id for f in outcome.finished]
