@@ -10,16 +10,7 @@ CEPH_DIR="$KRAKEN_TEST_SERVICES_DIR/ceph"
 CEPH_CONF="$CEPH_DIR/ceph.conf"
 CEPH_S3_USER=kraken-test
 
-_ceph_install() {
-  local missing=()
-  for pkg in radosgw ceph-mon ceph-osd; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  (( ${#missing[@]} == 0 )) && return 0
-  log "installing ${missing[*]} (about 20 s)"
-  apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
-    apt-get update >/dev/null
-    apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}" >/dev/null
-  }
-}
+_ceph_install() { apt_install radosgw ceph-mon ceph-osd; }
 
 _ceph_running() { [ -f "$CEPH_DIR/run/$1.pid" ] && kill -0 "$(cat "$CEPH_DIR/run/$1.pid")" 2>/dev/null; }
 

@@ -7,12 +7,7 @@ POSTGRES_BIN="/usr/lib/postgresql/15/bin"
 _pg() { runuser -u postgres -- "$@"; }
 
 start_postgres() {
-  if [ ! -x "$POSTGRES_BIN/initdb" ]; then
-    dpkg -s postgresql-15 >/dev/null 2>&1 || {
-      [ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ] || apt-get update -qq
-      apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null
-    }
-  fi
+  [ -x "$POSTGRES_BIN/initdb" ] || apt_install postgresql-15
   mkdir -p "$POSTGRES_DIR"
   chown postgres:postgres "$POSTGRES_DIR"
   chmod 700 "$POSTGRES_DIR"

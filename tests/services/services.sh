@@ -23,6 +23,20 @@ set_service_var() {
 }
 export -f set_service_var
 
+# apt_install PKG...: install the Debian packages that are missing (package lists refreshed once, if needed)
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  (( ${#missing[@]} == 0 )) && return 0
+  log "installing ${missing[*]} from Debian"
+  local apt=(apt-get -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >/dev/null 2>&1 || {
+    apt-get -o DPkg::Lock::Timeout=600 -qq update >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >/dev/null
+  }
+}
+export -f apt_install
+
 # wait_for_port PORT SECONDS NAME
 wait_for_port() {
   local deadline=$((SECONDS + $2))
