@@ -8,18 +8,6 @@ SLURM_DIR="$KRAKEN_TEST_SERVICES_DIR/slurm"
 MUNGE_DIR="$KRAKEN_TEST_SERVICES_DIR/munge"
 CLUSTER_USER="${KRAKEN_TEST_CLUSTER_USER:-krakentest}"
 
-_ensure_packages() {
-  local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  if (( ${#missing[@]} )); then
-    log "installing ${missing[*]}"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
-      apt-get update >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
-    fi
-  fi
-}
-
 _ensure_cluster_user() {
   id "$CLUSTER_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$CLUSTER_USER"
 }
@@ -96,7 +84,7 @@ _bind_cluster_view() {
 }
 
 start_slurm() {
-  _ensure_packages slurm-wlm munge
+  apt_install slurm-wlm munge
   _ensure_cluster_user
   mkdir -p "$SLURM_DIR/state" "$SLURM_DIR/spool"
   chmod 755 "$KRAKEN_TEST_SERVICES_DIR" "$SLURM_DIR"

@@ -5,11 +5,7 @@ SSHD_TEST_PORT="${SSHD_TEST_PORT:-12222}"
 SSHD_DIR="$KRAKEN_TEST_SERVICES_DIR/sshd"
 
 start_sshd() {
-  if ! dpkg -s openssh-server >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server >/dev/null || {
-      apt-get update >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server >/dev/null; }
-  fi
+  apt_install openssh-server
   local user="${KRAKEN_TEST_CLUSTER_USER:-krakentest}"
   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
   mkdir -p "$SSHD_DIR/authorized_keys" /run/sshd
