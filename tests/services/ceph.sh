@@ -95,8 +95,7 @@ start_ceph() {
     secret="$(head -c 30 /dev/urandom | base64 | tr -d '/+=' | head -c 40)"
     timeout 60 radosgw-admin -c "$CEPH_CONF" user create --uid "$CEPH_S3_USER" \
       --display-name "AlphaKraken tests" --access-key "$access" --secret-key "$secret" >/dev/null
-    umask 077
-    printf 'S3_ACCESS_KEY_ID=%s\nS3_SECRET_ACCESS_KEY=%s\n' "$access" "$secret" > "$CEPH_DIR/s3.env"
+    (umask 077; printf 'S3_ACCESS_KEY_ID=%s\nS3_SECRET_ACCESS_KEY=%s\n' "$access" "$secret" > "$CEPH_DIR/s3.env")
   fi
   set_service_var S3_ENDPOINT_URL "http://127.0.0.1:$CEPH_RGW_TEST_PORT"
   set_service_var S3_ACCESS_KEY_ID "$(sed -n 's/^S3_ACCESS_KEY_ID=//p' "$CEPH_DIR/s3.env")"

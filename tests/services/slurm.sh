@@ -89,6 +89,7 @@ start_slurm() {
   mkdir -p "$SLURM_DIR/state" "$SLURM_DIR/spool"
   chmod 755 "$KRAKEN_TEST_SERVICES_DIR" "$SLURM_DIR"
   _write_slurm_conf
+  chmod 644 "$SLURM_DIR/slurm.conf"  # read by every Slurm command, also as the cluster user
   _start_munge
   export SLURM_CONF="$SLURM_DIR/slurm.conf"
   _pid_alive "$SLURM_DIR/slurmctld.pid" || slurmctld -f "$SLURM_CONF"
