@@ -6,7 +6,11 @@ file once, hashing it while staging the copy) and `backup_raw_file` (re-reads th
 compares, renames). The blocking check `backup_identical` re-reads the backup once more; it is reported as a
 separate row. Each variant runs `--repeat` times alternately; the best time of each is compared.
 
-    .venv/bin/python benchmarks/backup_copy.py [--size-gb 2] [--dir DIR] [--repeat 2]
+    .venv/bin/python -m benchmarks.backup_copy [--size-gb 2] [--dir DIR] [--source-dir DIR] [--repeat 2]
+
+`--dir` holds the backup pool (and, by default, the instrument folder). In production the instrument share and
+the backup pool are different filesystems; `--source-dir /dev/shm` puts the instrument folder on another
+filesystem so that `cp` cannot use an in-filesystem copy shortcut either.
 """
 
 from __future__ import annotations
@@ -59,11 +63,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-gb", type=float, default=2.0)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--source-dir", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kraken-bench-", dir=args.dir))
+    source_root = Path(tempfile.mkdtemp(prefix="kraken-bench-src-", dir=args.source_dir)) if args.source_dir else work
     try:
-        instrument = work / "instruments" / "bench1"
+        instrument = source_root / "instruments" / "bench1"
         instrument.mkdir(parents=True)
         (work / "backup").mkdir()
         (work / "output").mkdir()
@@ -71,7 +77,7 @@ def main() -> None:
         src = instrument / "bench.raw"
         make_source(src, size)
         config = KrakenConfig.model_validate({
-            "locations": {"instruments": {"path": str(work / "instruments")}, "backup": {"path": str(work / "backup")},
+            "locations": {"instruments": {"path": str(source_root / "instruments")}, "backup": {"path": str(work / "backup")},
                           "output": {"path": str(work / "output")}},
             "instruments": {"bench1": {"type": "thermo"}},
         })
@@ -83,7 +89,9 @@ def main() -> None:
             our_times.append(backup_s)
             check_times.append(check_s)
         b, o, c = min(base_times), min(our_times), min(check_times)
-        print(f"file: {size / 1e9:.2f} GB, {os.cpu_count()} cores, best of {args.repeat}")
+        print(f"file: {size / 1e9:.2f} GB, {os.cpu_count()} cores, best of {args.repeat}; instrument folder on "
+              f"{'the same filesystem as' if source_root == work else source_root.parent} the backup pool; "
+              f"load average {os.getloadavg()[0]:.1f}")
         print("| variant | seconds | MB/s | ratio to baseline |")
         print("|---|---:|---:|---:|")
         print(f"| baseline: cp + md5sum source + md5sum copy | {b:.2f} | {size / 1e6 / b:.0f} | 1.00 |")
@@ -92,6 +100,7 @@ def main() -> None:
               f"{(o + c) / b:.2f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(source_root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -50,18 +50,24 @@ class MultipartEtag:
 
 
 def file_digest(path: Path, etag_part_size: int | None = None, buffer_size: int = DEFAULT_BUFFER) -> FileDigest:
-    """Read `path` once; with `etag_part_size`, the ETag's part hashes run on a second core beside the md5."""
+    """Read `path` once, the next chunk being read while the current one is hashed.
+
+    With `etag_part_size`, the ETag's part hashes run on a second core beside the md5.
+    """
     md5 = hashlib.md5()
     etag = MultipartEtag(etag_part_size) if etag_part_size else None
     size = 0
-    buffer = bytearray(buffer_size)
-    view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=1) as second_core:
-        while n := handle.readinto(buffer):
-            chunk = view[:n]
-            pending = second_core.submit(etag.update, chunk) if etag is not None else None
+    buffers = [bytearray(buffer_size), bytearray(buffer_size)]
+    with open(path, "rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=2) as helpers:
+        turn = 0
+        next_read = helpers.submit(handle.readinto, buffers[turn])
+        while n := next_read.result():
+            chunk = memoryview(buffers[turn])[:n]
+            next_read = helpers.submit(handle.readinto, buffers[turn ^ 1])
+            part_hashes = helpers.submit(etag.update, chunk) if etag is not None else None
             md5.update(chunk)
-            if pending is not None:
-                pending.result()
+            if part_hashes is not None:
+                part_hashes.result()
             size += n
+            turn ^= 1
     return FileDigest(size=size, md5=md5.hexdigest(), etag=etag.hexdigest() if etag else None)
