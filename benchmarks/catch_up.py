@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--size", type=int, default=20_000, help="bytes of each main file")
     parser.add_argument("--max-wait", type=float, default=600, help="seconds to wait for backups after registration")
+    parser.add_argument("--dagster-yaml", type=Path, default=None, help="instance settings instead of dagster.yaml")
     args = parser.parse_args()
     services = service_env()
     work = Path(tempfile.mkdtemp(prefix="catch-up-", dir=os.environ.get("KRAKEN_TEST_SERVICES_DIR")))
@@ -122,7 +123,7 @@ def main() -> None:
     db = client[database]
     env = {"MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"],
            "MONGO_DB": database}
-    platform = DagsterPlatform(work, env)
+    platform = DagsterPlatform(work, env, dagster_yaml=args.dagster_yaml)
     started = time.monotonic()
     platform.start(webserver=False)
     registered_at = backups_at = None
@@ -159,7 +160,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     load = os.getloadavg()
     mark = " (extrapolated)" if extrapolated else ""
-    print(f"\n{args.files:,} raw files ({args.size:,}-byte main files) on {len(INSTRUMENTS)} instruments; "
+    print(f"\n{args.files:,} raw files ({args.size:,}-byte main files) on {len(INSTRUMENTS)} instruments, instance "
+          f"settings {args.dagster_yaml or 'dagster.yaml'}; "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n")
     print("| measure | seconds | ratio to the plain-copy floor |")
     print("|---|---:|---:|")
