@@ -27,12 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import dagster as dg  # noqa: E402
-import pymongo  # noqa: E402
-from dagster._core.events import DagsterEventType  # noqa: E402
+import dagster as dg
+import pymongo
+from dagster._core.events import DagsterEventType
 
-from tests.support.platform import DagsterPlatform  # noqa: E402
-from tests.support.services import service_env  # noqa: E402
+from tests.support.platform import DagsterPlatform
+from tests.support.services import service_env
 
 INSTRUMENTS = {"thermo1": "raw", "bruker1": "d", "sciex1": "wiff"}
 START = 1_700_000_000.0

@@ -11,7 +11,11 @@ import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
 from kraken_core.config import KrakenConfig
-from kraken_core.partition_retirement import UnknownRawFiles, plan_restore, plan_retirement
+from kraken_core.partition_retirement import (
+    UnknownRawFiles,
+    plan_restore,
+    plan_retirement,
+)
 from kraken_resources import KrakenConfigResource, MongoResource
 
 OPEN_RUN_STATUSES = [

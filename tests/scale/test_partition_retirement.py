@@ -6,15 +6,26 @@ import dagster as dg
 import pytest
 from dagster._core.test_utils import create_run_for_test
 
-from kraken_assets.partition_retirement import restore_raw_file_partitions, retire_raw_file_partitions
+from kraken_assets.partition_retirement import (
+    restore_raw_file_partitions,
+    retire_raw_file_partitions,
+)
 from kraken_assets.raw_file import raw_file
 from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
 from kraken_core.config.partitions import PartitionsConfig
-from kraken_core.partition_retirement import UnknownRawFiles, plan_restore, plan_retirement
+from kraken_core.partition_retirement import (
+    UnknownRawFiles,
+    plan_restore,
+    plan_retirement,
+)
 from kraken_core.simulator import write_thermo
 from kraken_core.watcher import InstrumentWatcher, WatcherState
 from tests.conftest import config_dict
-from tests.support.pipeline import materialize_partition, resources_for, write_config_file
+from tests.support.pipeline import (
+    materialize_partition,
+    resources_for,
+    write_config_file,
+)
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SETTINGS = PartitionsConfig(retire_after_days=30, retire_batch_size=100)

@@ -18,7 +18,11 @@ from starlette.testclient import TestClient
 from kraken_core.config.partitions import PartitionsConfig
 from kraken_core.lifecycle.mover import Mover
 from kraken_core.lifecycle.remover import Remover
-from kraken_core.monitoring.location_health import new_raw_file_errors, new_upload_failures, read_record_facts
+from kraken_core.monitoring.location_health import (
+    new_raw_file_errors,
+    new_upload_failures,
+    read_record_facts,
+)
 from kraken_core.partition_retirement import plan_retirement
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
 from kraken_core.record.connection import MongoSettings
@@ -31,7 +35,13 @@ from kraken_ui_ext.companion.settings import CompanionSettings
 from mcp_server.record_reader import RecordReader
 from mcp_server.tools import build_server
 from tests.mcp.client import call, memory_session
-from tests.scale.query_coverage import ReadRecorder, needs_index, nx_plan, serving_index, shape
+from tests.scale.query_coverage import (
+    ReadRecorder,
+    needs_index,
+    nx_plan,
+    serving_index,
+    shape,
+)
 from tests.support.ui_record import INSTRUMENTS, seed_record
 
 VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
