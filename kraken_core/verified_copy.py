@@ -96,34 +96,43 @@ def _write_all(fd: int, data: memoryview) -> None:
 def _stream_copy(
     source: Path, tmp: Path, buffer_size: int, progress: ProgressCallback | None, etag_part_size: int | None
 ) -> FileDigest:
+    """Read, hash and write in a pipeline: chunk i is hashed and written while chunk i+1 is being read.
+
+    Three buffers rotate; a buffer is read into again only after its write has finished (writes run in order
+    on one thread).
+    """
     md5 = hashlib.md5()
     etag = MultipartEtag(etag_part_size) if etag_part_size else None
     total = os.stat(source).st_size
     copied = 0
-    buffers = [bytearray(buffer_size), bytearray(buffer_size)]
+    buffers = [bytearray(buffer_size) for _ in range(3)]
     out_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        with open(source, "rb", buffering=0) as src, ThreadPoolExecutor(max_workers=2) as helpers:
-            pending: list = []
-            turn = 0
-            while True:
-                buffer = buffers[turn]
-                n = src.readinto(buffer)
-                if not n:
-                    break
-                chunk = memoryview(buffer)[:n]
-                for job in pending:
-                    job.result()
-                pending = [helpers.submit(_write_all, out_fd, chunk)]
-                if etag is not None:
-                    pending.append(helpers.submit(etag.update, chunk))
+        with (
+            open(source, "rb", buffering=0) as src,
+            ThreadPoolExecutor(max_workers=1) as reader,
+            ThreadPoolExecutor(max_workers=1) as writer,
+            ThreadPoolExecutor(max_workers=1) as part_hasher,
+        ):
+            i = 0
+            next_read = reader.submit(src.readinto, buffers[0])
+            last_write = None
+            while n := next_read.result():
+                chunk = memoryview(buffers[i % 3])[:n]
+                if last_write is not None:
+                    last_write.result()  # frees the buffer the next read goes into
+                next_read = reader.submit(src.readinto, buffers[(i + 1) % 3])
+                last_write = writer.submit(_write_all, out_fd, chunk)
+                part_hashes = part_hasher.submit(etag.update, chunk) if etag is not None else None
                 md5.update(chunk)
+                if part_hashes is not None:
+                    part_hashes.result()
                 copied += n
-                turn ^= 1
+                i += 1
                 if progress is not None:
                     progress(copied, total)
-            for job in pending:
-                job.result()
+            if last_write is not None:
+                last_write.result()
         os.fsync(out_fd)
         _drop_from_cache(out_fd)
     finally:
