@@ -3,11 +3,9 @@ PostgreSQL (dagster-postgres) instead of SQLite. A Thermo acquisition is dropped
 daemon's watcher finds it and the run backs it up, verified; everything Dagster knows is read back from PostgreSQL.
 """
 
-import uuid
 
 import dagster as dg
 import psycopg2
-import pymongo
 import pytest
 
 from kraken_assets.instance_pools import apply_pool_limits
@@ -15,30 +13,25 @@ from kraken_core.config import load_config
 from kraken_core.pools import pool_limits
 from kraken_core.simulator import write_thermo
 from tests.deployment.conftest import production_instance_yaml
-from tests.support.platform import DagsterPlatform, wait_for
+from tests.support.platform import running_platform, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def platform(tmp_path, services, mounts, postgres_env, monkeypatch):
-    database = f"kt_pg_e2e_{uuid.uuid4().hex[:8]}"
-    env = {**postgres_env, "MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"],
-           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database}
+    env = {**postgres_env, "MOUNTS_PATH": str(mounts)}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+
+    def set_pools(running):
+        with running.instance() as instance:  # what the code location does at start-up
+            apply_pool_limits(instance, pool_limits(load_config("test")))
+
     dagster_yaml = production_instance_yaml(tmp_path / "instance")
-    running = DagsterPlatform(tmp_path, env, dagster_yaml=dagster_yaml)
-    with running.instance() as instance:  # what the code location does at start-up
-        apply_pool_limits(instance, pool_limits(load_config("test")))
-    running.start(webserver=False)
-    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
-    try:
-        yield running, client[database]
-    finally:
-        running.stop()
-        client.drop_database(database)
-        client.close()
+    with running_platform(tmp_path, services, env, database_prefix="kt_pg_e2e", dagster_yaml=dagster_yaml,
+                          before_start=set_pools) as running:
+        yield running
 
 
 def test_a_thermo_acquisition_is_backed_up_with_dagster_storage_in_postgres(platform, mounts, postgres_env):

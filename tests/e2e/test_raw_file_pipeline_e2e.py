@@ -7,13 +7,11 @@ the final statuses in MongoDB and the partitions in Dagster, within a bounded wa
 import json
 import os
 import urllib.request
-import uuid
 
-import pymongo
 import pytest
 
 from kraken_core.simulator import write_bruker, write_sciex, write_thermo
-from tests.support.platform import DagsterPlatform, wait_for
+from tests.support.platform import running_platform, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -34,17 +32,8 @@ def graphql(url: str, query: str) -> dict:
 
 @pytest.fixture
 def platform(tmp_path, services, mounts):
-    database = f"kt_e2e_{uuid.uuid4().hex[:8]}"
-    env = {"MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"],
-           "MONGO_DB": database}
-    running = DagsterPlatform(tmp_path, env).start()
-    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
-    try:
-        yield running, client[database]
-    finally:
-        running.stop()
-        client.drop_database(database)
-        client.close()
+    with running_platform(tmp_path, services, {"MOUNTS_PATH": str(mounts)}, webserver=True) as running:
+        yield running
 
 
 def test_acquisitions_of_all_vendors_are_backed_up_verified_and_recorded(platform, mounts, tmp_path):

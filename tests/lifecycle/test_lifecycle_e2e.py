@@ -3,16 +3,14 @@ instrument's Backup/ folder by the mover sensor, then deleted by the purge job (
 would), each file only after its backup was proven identical."""
 
 import subprocess
-import uuid
 from pathlib import Path
 
-import pymongo
 import pytest
 import yaml
 
 from kraken_core.simulator import write_bruker, write_thermo
 from tests.support.lifecycle import unaccounted_files
-from tests.support.platform import VENV_BIN, DagsterPlatform, wait_for
+from tests.support.platform import VENV_BIN, running_platform, wait_for
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,18 +32,10 @@ def production_envs(folder: Path) -> Path:
 
 @pytest.fixture
 def platform(tmp_path, services, mounts):
-    database = f"kt_life_{uuid.uuid4().hex[:8]}"
     env = {"ENV": "production", "KRAKEN_ENVS_DIR": str(production_envs(tmp_path / "envs")),
-           "MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"],
-           "MONGO_DB": database}
-    running = DagsterPlatform(tmp_path, env).start(webserver=False)
-    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
-    try:
-        yield running, client[database]
-    finally:
-        running.stop()
-        client.drop_database(database)
-        client.close()
+           "MOUNTS_PATH": str(mounts)}
+    with running_platform(tmp_path, services, env, database_prefix="kt_life") as running:
+        yield running
 
 
 def test_acquired_files_are_moved_then_purged_by_the_daemon(platform, mounts):

@@ -2,16 +2,14 @@
 uploads it to the real Ceph RGW in a run of its own, with credentials only from the environment."""
 
 import shutil
-import uuid
 
-import pymongo
 import pytest
 import yaml
 
 from kraken_core.s3_layout import bucket_name
 from kraken_core.simulator import write_thermo
 from tests.s3.conftest import CHUNK_MB
-from tests.support.platform import ROOT, DagsterPlatform, wait_for
+from tests.support.platform import ROOT, running_platform, wait_for
 
 pytestmark = pytest.mark.e2e
 MB = 1024 * 1024
@@ -30,19 +28,11 @@ def platform(tmp_path, services, s3_service, mounts, bucket_prefix):
                "chunk_size_mb": CHUNK_MB, "auto_create_buckets": True, "max_parallel_uploads": 1},
     }
     (envs / "alphakraken.test.yaml").write_text(yaml.safe_dump(config))
-    database = f"kt_s3e2e_{uuid.uuid4().hex[:8]}"
-    env = {"KRAKEN_ENVS_DIR": str(envs), "MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"],
-           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
+    env = {"KRAKEN_ENVS_DIR": str(envs), "MOUNTS_PATH": str(mounts),
            "S3_ACCESS_KEY_ID": s3_service["S3_ACCESS_KEY_ID"],
            "S3_SECRET_ACCESS_KEY": s3_service["S3_SECRET_ACCESS_KEY"]}
-    running = DagsterPlatform(tmp_path, env).start(webserver=False)
-    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
-    try:
-        yield running, client[database]
-    finally:
-        running.stop()
-        client.drop_database(database)
-        client.close()
+    with running_platform(tmp_path, services, env, database_prefix="kt_s3e2e") as running:
+        yield running
 
 
 def test_backed_up_acquisition_is_uploaded_by_the_sensor_and_verified(platform, mounts, s3_client, s3_service,

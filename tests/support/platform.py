@@ -8,7 +8,9 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -99,3 +101,33 @@ class DagsterPlatform:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@contextmanager
+def running_platform(
+    workdir: Path,
+    services: dict[str, str],
+    env: dict[str, str],
+    *,
+    database_prefix: str = "kt_e2e",
+    dagster_yaml: Path | None = None,
+    webserver: bool = False,
+    before_start: Callable[[DagsterPlatform], None] | None = None,
+) -> Iterator[tuple[DagsterPlatform, object]]:
+    """A started platform on a fresh record database of its own: yields (platform, database), then cleans up."""
+    import pymongo
+
+    database = f"{database_prefix}_{uuid.uuid4().hex[:8]}"
+    full_env = {"MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
+                **env}
+    running = DagsterPlatform(workdir, full_env, dagster_yaml=dagster_yaml)
+    if before_start is not None:
+        before_start(running)
+    running.start(webserver=webserver)
+    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
+    try:
+        yield running, client[database]
+    finally:
+        running.stop()
+        client.drop_database(database)
+        client.close()
