@@ -16,6 +16,7 @@ from kraken_ui_ext.metadata import file_info_table, raw_file_links
     group_name="raw_files",
     kinds={"python", "mongodb"},
     owners=["team:lab-it"],
+    pool="copies",  # it writes the staged backup copy, so it counts against the copy slots (and the drain)
     description=(
         "A raw file as the instrument wrote it (Thermo .raw, Bruker .d folder, Sciex .wiff set). "
         "Materializing it reads every file once, records size and md5 in the record's file_info, and in the "
