@@ -26,7 +26,7 @@ from kraken_ui_ext.metadata import metadata_table, raw_file_links
     owners=["team:lab-it"],
     pool="copies",
     description=(
-        "The raw file's copy in the backup pool at <backup>/<instrument>/<YYYY_MM>/<raw_file_id>, written to a "
+        "The raw file's copy in the backup pool at `<backup>/<instrument>/<YYYY_MM>/<raw_file_id>`, written to a "
         "temporary name, re-read and compared with the recorded md5, then renamed. An identical existing copy is "
         "skipped; a different one is never overwritten unless overwrite is set (the old copy is kept as .bkp)."
     ),

@@ -31,7 +31,7 @@ from kraken_resources.s3 import object_store
     owners=["team:lab-it"],
     pool="uploads",
     description=(
-        "The raw file in S3-compatible object storage at s3://<bucket_prefix>-<project>/<instrument>/<file> "
+        "The raw file in S3-compatible object storage at `s3://<bucket_prefix>-<project>/<instrument>/<file>` "
         "(when backup.backup_type is s3). Each file is uploaded in parts of backup.s3.chunk_size_mb from the "
         "verified backup copy, then its size and multipart ETag are compared with the ones computed in the "
         "checksum pass. An identical object is skipped; a different one is never overwritten."
