@@ -3,6 +3,7 @@ health assets in-process and evaluates the alert sensors the way the daemon woul
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from tests.conftest import config_dict
 from tests.support.pipeline import resources_for, write_config_file
 from tests.support.slack_recorder import SlackRecorder
 
-TEST_TOKEN = "xoxb-test-token"
+# generated per test session: no token-shaped string lives in the repository
+TEST_TOKEN = f"xoxb-{secrets.token_hex(12)}"
 
 
 @pytest.fixture

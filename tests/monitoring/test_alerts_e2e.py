@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from kraken_core.simulator import write_thermo
+from tests.monitoring.conftest import TEST_TOKEN
 from tests.support.platform import ROOT, DagsterPlatform, wait_for
 from tests.support.slack_recorder import SlackRecorder
 
@@ -43,7 +44,7 @@ def test_failed_backup_run_and_unmounted_share_each_post_one_message(tmp_path, s
     database = f"kt_mon_e2e_{uuid.uuid4().hex[:8]}"
     env = {"MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"],
            "MONGO_DB": database, "KRAKEN_ENVS_DIR": str(envs_with_monitoring(tmp_path, slack)),
-           "SLACK_TOKEN": "xoxb-e2e"}
+           "SLACK_TOKEN": TEST_TOKEN}
     platform = DagsterPlatform(tmp_path, env).start(webserver=False)
     client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
     try:
@@ -65,7 +66,7 @@ def test_failed_backup_run_and_unmounted_share_each_post_one_message(tmp_path, s
         assert "http://127.0.0.1:3300/runs/" in run_failed and "backup" in run_failed
         [unmounted] = posted("Location not mounted")
         assert "(backup)" in unmounted and "marker file .alphakraken_mounted missing" in unmounted
-        assert all(m.channel == "#lab-alerts" and m.authorization == "Bearer xoxb-e2e" for m in slack.messages)
+        assert all(m.channel == "#lab-alerts" and m.authorization == f"Bearer {TEST_TOKEN}" for m in slack.messages)
         doc = client[database].raw_file.find_one({"_id": "20240301_PRJ1_first.raw"})
         assert doc["status"] == "error" and "backup" in doc["status_details"]
     finally:
