@@ -29,23 +29,33 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     env = env or environment_name()
     load_environment(env)
     config = load_config(env)
-    watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
-    s3_uploads = [build_s3_upload_sensor(config, raw_file_s3_upload)] if config.backup.backup_type == "s3" else []
     monitoring = build_monitoring(config)
     lifecycle = LifecycleDefinitions(config)
     partition_jobs, partition_schedules = build_partition_retirement(config)
+    watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
+    s3_uploads = [build_s3_upload_sensor(config, raw_file_s3_upload)] if config.backup.backup_type == "s3" else []
     return dg.Definitions(
-        assets=dg.with_source_code_references([raw_file, raw_file_backup, raw_file_s3, mongodb_record_dump, *monitoring.assets,
-                                              alphadia_job, alphadia_output, quality_metrics,
-                                              *lifecycle.assets]),
+        assets=dg.with_source_code_references([
+            raw_file, raw_file_backup, raw_file_s3,
+            alphadia_job, alphadia_output, quality_metrics,
+            mongodb_record_dump,
+            *monitoring.assets,
+            *lifecycle.assets,
+        ]),
         asset_checks=[backup_identical],
-        jobs=[raw_file_pipeline, quanting_results, raw_file_s3_upload, record_dump_job, *monitoring.jobs,
-              *lifecycle.jobs, *partition_jobs],
-        sensors=[*watchers, build_location_heartbeat(config), *s3_uploads, *monitoring.sensors,
-                 build_slurm_job_sensor(config, quanting_results),
-                 lifecycle.mover_sensor],
-        schedules=[*build_record_dump_schedules(config), *monitoring.schedules, lifecycle.remover_schedule,
-                   *partition_schedules],
+        jobs=[
+            raw_file_pipeline, quanting_results, raw_file_s3_upload, record_dump_job,
+            *monitoring.jobs, *lifecycle.jobs, *partition_jobs,
+        ],
+        sensors=[
+            *watchers, build_location_heartbeat(config), *s3_uploads,
+            build_slurm_job_sensor(config, quanting_results),
+            *monitoring.sensors, lifecycle.mover_sensor,
+        ],
+        schedules=[
+            *build_record_dump_schedules(config), *monitoring.schedules, lifecycle.remover_schedule,
+            *partition_schedules,
+        ],
         resources=build_resources(env),
     )
 
