@@ -198,7 +198,3 @@ def test_multipart_etag_follows_the_s3_rule(tmp_path):
     single = MultipartEtag(5 * MB)
     single.update(b"abc")
     assert single.hexdigest() == hashlib.md5(b"abc").hexdigest()
-
-
-def test_copy_error_is_a_runtime_error_with_a_message():
-    assert issubclass(CopyError, RuntimeError)
