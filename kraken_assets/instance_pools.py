@@ -18,9 +18,11 @@ from kraken_core.pools import pool_limits
 def apply_pool_limits(instance: dg.DagsterInstance, limits: dict[str, int]) -> dict[str, int]:
     """Set each pool's limit; returns the previous limits (None where the pool had none)."""
     previous = {}
+    storage = instance.event_log_storage
     for pool, limit in limits.items():
-        previous[pool] = instance.event_log_storage.get_concurrency_info(pool).slot_count
-        instance.event_log_storage.set_concurrency_slots(pool, limit)
+        previous[pool] = storage.get_concurrency_info(pool).slot_count
+        if previous[pool] != limit:
+            storage.set_concurrency_slots(pool, limit)
     return previous
 
 

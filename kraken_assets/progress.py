@@ -19,3 +19,15 @@ class ProgressLog:
         self.context.log.info(
             f"{self.label}: {100 * copied / max(total, 1):.0f}% of {total / 1e9:.2f} GB ({rate:.0f} MB/s)"
         )
+
+
+class TransferSummary:
+    """Totals of a copy or upload of several files, some of which may have been skipped as identical."""
+
+    def __init__(self, results, seconds: float):
+        self.files = len(results)
+        self.total = sum(r.size for r in results)
+        self.written = sum(r.size for r in results if not r.skipped)
+        self.skipped = sum(1 for r in results if r.skipped)
+        self.transferred = self.files - self.skipped
+        self.mb_per_s = self.written / 1e6 / seconds if self.written and seconds > 0 else 0.0

@@ -6,7 +6,7 @@ import time
 import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
-from kraken_assets.progress import ProgressLog
+from kraken_assets.progress import ProgressLog, TransferSummary
 from kraken_assets.raw_file import raw_file
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
 from kraken_core.locations import require_location
@@ -45,7 +45,9 @@ def raw_file_backup(
         )
     base = backup_base_path(config, raw)
     instrument = config.instruments.get(raw.instrument_id)
-    overwrite = bool(doc.get("overwrite_backup") or (instrument and instrument.overwrite_backup) or config.backup.overwrite)
+    overwrite = bool(
+        doc.get("overwrite_backup") or (instrument and instrument.overwrite_backup) or config.backup.overwrite
+    )
     progress = ProgressLog(context, raw.raw_file_id, config.backup.progress_log_interval_s)
     copied = []
     with recorded_failure(db, doc, "backup", backup_status=BackupStatus.COPYING_FAILED):
@@ -61,14 +63,11 @@ def raw_file_backup(
     next_status, details = status_after_backup(config, doc)
     advance(db, doc, next_status, details)
 
-    total = sum(result.size for _, result in copied)
-    written = sum(result.size for _, result in copied if not result.skipped)
-    skipped = sum(1 for _, result in copied if result.skipped)
+    done = TransferSummary([result for _, result in copied], seconds)
     kept = [str(result.kept_old_copy) for _, result in copied if result.kept_old_copy]
-    rate = written / 1e6 / seconds if written and seconds > 0 else 0.0
     context.log.info(
-        f"{raw.raw_file_id}: backed up {len(copied)} files to {base} ({written / 1e9:.3f} GB written at "
-        f"{rate:.0f} MB/s, {skipped} identical copies skipped)"
+        f"{raw.raw_file_id}: backed up {done.files} files to {base} ({done.written / 1e9:.3f} GB written at "
+        f"{done.mb_per_s:.0f} MB/s, {done.skipped} identical copies skipped)"
     )
     rows = "\n".join(
         f"| `{rel}` | {result.size:,} | {'skipped (identical)' if result.skipped else 'copied, verified'} |"
@@ -79,11 +78,11 @@ def raw_file_backup(
             "instrument": raw.instrument_id,
             "backup_path": dg.MetadataValue.path(str(base / f"{raw.collision_flag or ''}{raw.original_name}")),
             "backup_base_path": dg.MetadataValue.path(str(base)),
-            "size_bytes": dg.MetadataValue.int(total),
-            "written_bytes": dg.MetadataValue.int(written),
-            "files_copied": dg.MetadataValue.int(len(copied) - skipped),
-            "files_skipped_identical": dg.MetadataValue.int(skipped),
-            "copy_mb_per_s": dg.MetadataValue.float(round(rate, 1)),
+            "size_bytes": dg.MetadataValue.int(done.total),
+            "written_bytes": dg.MetadataValue.int(done.written),
+            "files_copied": dg.MetadataValue.int(done.transferred),
+            "files_skipped_identical": dg.MetadataValue.int(done.skipped),
+            "copy_mb_per_s": dg.MetadataValue.float(round(done.mb_per_s, 1)),
             "copy_seconds": dg.MetadataValue.float(round(seconds, 3)),
             "old_copies_kept": dg.MetadataValue.json(kept),
             "status_after_backup": str(next_status),
@@ -94,8 +93,8 @@ def raw_file_backup(
             ),
             **raw_file_links(config, raw.raw_file_id),
             "summary": dg.MetadataValue.md(
-                f"**{raw.raw_file_id}** backed up to `{base}`: {total / 1e9:.3f} GB, "
-                f"{rate:.0f} MB/s, every file re-read and matched to its md5.\n\n"
+                f"**{raw.raw_file_id}** backed up to `{base}`: {done.total / 1e9:.3f} GB, "
+                f"{done.mb_per_s:.0f} MB/s, every file re-read and matched to its md5.\n\n"
                 f"| file | bytes | result |\n|---|---:|---|\n{rows}"
             ),
         }

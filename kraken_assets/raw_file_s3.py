@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from kraken_assets.partitions import raw_files_partitions
-from kraken_assets.progress import ProgressLog
+from kraken_assets.progress import ProgressLog, TransferSummary
 from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import load_raw_file
 from kraken_core.raw_file_backup import RawFileLocation
@@ -67,13 +67,10 @@ def raw_file_s3(
     update_raw_file(db, raw.raw_file_id, backup_status=BackupStatus.UPLOAD_DONE, s3_upload_path=upload_path,
                     s3_upload_error=None)
 
-    total = sum(r.size for r in results)
-    written = sum(r.size for r in results if not r.skipped)
-    skipped = sum(1 for r in results if r.skipped)
-    rate = written / 1e6 / seconds if written and seconds > 0 else 0.0
+    done = TransferSummary(results, seconds)
     context.log.info(
-        f"{raw.raw_file_id}: {len(results)} files in {upload_path} ({written / 1e9:.3f} GB uploaded at "
-        f"{rate:.0f} MB/s, {skipped} identical objects skipped)"
+        f"{raw.raw_file_id}: {done.files} files in {upload_path} ({done.written / 1e9:.3f} GB uploaded at "
+        f"{done.mb_per_s:.0f} MB/s, {done.skipped} identical objects skipped)"
     )
     rows = "\n".join(
         f"| `{r.key}` | {r.size:,} | `{r.etag}` | {'skipped (identical)' if r.skipped else 'uploaded, verified'} |"
@@ -85,16 +82,16 @@ def raw_file_s3(
             "s3_upload_path": upload_path,
             "bucket": bucket,
             "endpoint": s3_config.endpoint_url or "AWS S3",
-            "size_bytes": dg.MetadataValue.int(total),
-            "uploaded_bytes": dg.MetadataValue.int(written),
-            "objects_uploaded": dg.MetadataValue.int(len(results) - skipped),
-            "objects_skipped_identical": dg.MetadataValue.int(skipped),
-            "upload_mb_per_s": dg.MetadataValue.float(round(rate, 1)),
+            "size_bytes": dg.MetadataValue.int(done.total),
+            "uploaded_bytes": dg.MetadataValue.int(done.written),
+            "objects_uploaded": dg.MetadataValue.int(done.transferred),
+            "objects_skipped_identical": dg.MetadataValue.int(done.skipped),
+            "upload_mb_per_s": dg.MetadataValue.float(round(done.mb_per_s, 1)),
             "upload_seconds": dg.MetadataValue.float(round(seconds, 3)),
             "chunk_size_mb": dg.MetadataValue.int(s3_config.chunk_size_mb),
             "summary": dg.MetadataValue.md(
-                f"**{raw.raw_file_id}** in `{upload_path}`: {total / 1e9:.3f} GB, {rate:.0f} MB/s; every object's "
-                f"size and ETag matched the checksum pass.\n\n"
+                f"**{raw.raw_file_id}** in `{upload_path}`: {done.total / 1e9:.3f} GB, {done.mb_per_s:.0f} MB/s; "
+                f"every object's size and ETag matched the checksum pass.\n\n"
                 f"| key | bytes | ETag | result |\n|---|---:|---|---|\n{rows}"
             ),
         }

@@ -7,17 +7,12 @@ the `uploads` pool is set to `backup.s3.max_parallel_uploads` so the configurati
 
 import dagster as dg
 
+from kraken_assets.instance_pools import apply_pool_limits
 from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.config import KrakenConfig
+from kraken_core.pools import UPLOADS
 
-UPLOADS_POOL = "uploads"
 PAGE_SIZE = 200
-
-
-def apply_pool_limit(instance: dg.DagsterInstance, pool: str, limit: int) -> None:
-    storage = instance.event_log_storage
-    if storage.get_concurrency_info(pool).slot_count != limit:
-        storage.set_concurrency_slots(pool, limit)
 
 
 def build_s3_upload_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
@@ -32,7 +27,7 @@ def build_s3_upload_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
         ),
     )
     def request_s3_uploads(context: dg.SensorEvaluationContext):
-        apply_pool_limit(context.instance, UPLOADS_POOL, config.backup.s3.max_parallel_uploads)
+        apply_pool_limits(context.instance, {UPLOADS: config.backup.s3.max_parallel_uploads})
         after = int(context.cursor) if context.cursor else None
         records = context.instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=raw_file_backup.key, after_storage_id=after), limit=PAGE_SIZE,
