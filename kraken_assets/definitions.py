@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from kraken_assets.catch_up import raw_file_catch_up
 from kraken_assets.jobs import quanting_results, raw_file_pipeline
 from kraken_assets.lifecycle import LifecycleDefinitions
 from kraken_assets.monitoring import build_monitoring
@@ -32,7 +33,10 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
     monitoring = build_monitoring(config)
     lifecycle = LifecycleDefinitions(config)
     partition_jobs, partition_schedules = build_partition_retirement(config)
-    watchers = [build_instrument_watcher(config, instrument_id, raw_file_pipeline) for instrument_id in config.instruments]
+    watchers = [
+        build_instrument_watcher(config, instrument_id, raw_file_pipeline, raw_file_catch_up)
+        for instrument_id in config.instruments
+    ]
     s3_uploads = [build_s3_upload_sensor(config, raw_file_s3_upload)] if config.backup.backup_type == "s3" else []
     return dg.Definitions(
         assets=dg.with_source_code_references([
@@ -44,7 +48,7 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
         ]),
         asset_checks=[backup_identical],
         jobs=[
-            raw_file_pipeline, quanting_results, raw_file_s3_upload, record_dump_job,
+            raw_file_pipeline, raw_file_catch_up, quanting_results, raw_file_s3_upload, record_dump_job,
             *monitoring.jobs, *lifecycle.jobs, *partition_jobs,
         ],
         sensors=[

@@ -59,19 +59,25 @@ def _job_entry(settings: dict, output: Path, **fields) -> dict:
 def alphadia_job(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource, slurm: SlurmResource
 ):
-    config = kraken_config.get()
-    db = mongo.get_database()
-    doc = load_raw_file(db, context.partition_key)
+    metadata = submit_quanting_step(kraken_config.get(), mongo.get_database(), slurm, context.partition_key, context)
+    if metadata is not None:
+        yield dg.MaterializeResult(metadata=metadata)
+
+
+def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, context) -> dict | None:
+    """Submit the Slurm jobs of one raw file; the metadata of its `alphadia_job` materialization, or None when the
+    raw file is not quantified (the reason is in its status_details)."""
+    doc = load_raw_file(db, raw_file_id)
     if doc.get("status") in NOT_QUANTED:
         context.log.info(f"{doc['_id']}: not quantified ({doc.get('status')}: {doc.get('status_details')})")
-        return
+        return None
     refused = refusal(config, doc)
     settings = [] if refused else settings_for_raw_file(db, config, doc)
     if refused or not settings:
         status, reason = refused or no_settings(doc)
         advance(db, doc, status, reason)
         context.log.info(f"{doc['_id']}: {reason}")
-        return
+        return None
     now = datetime.now(UTC)
     jobs, requests = [], []
     with recorded_failure(db, doc, "quanting submission"):
@@ -107,7 +113,7 @@ def alphadia_job(
     advance(db, doc, RawFileStatus.QUANTING)
     rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id') or 'associated'} | "
                      f"`{j['output_path']}` |" for j in jobs)
-    yield dg.MaterializeResult(metadata={
+    return {
         "slurm_job_ids": dg.MetadataValue.json([j.get("job_id") for j in jobs]),
         "slurm_job_id": dg.MetadataValue.text(", ".join(str(j.get("job_id") or "associated") for j in jobs)),
         "output_path": dg.MetadataValue.path(jobs[0]["output_path"]),
@@ -115,7 +121,7 @@ def alphadia_job(
         "head_node": dg.MetadataValue.text(next((j["host"] for j in jobs if j.get("host")), "-")),
         "summary": dg.MetadataValue.md(f"**{doc['_id']}** quantification\n\n| settings | job | output |\n"
                                        f"|---|---|---|\n{rows}"),
-    })
+    }
 
 
 def _job_log(job: dict) -> str:

@@ -26,9 +26,14 @@ from kraken_ui_ext.metadata import file_info_table, raw_file_links
 def raw_file(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
-    config = kraken_config.get()
-    db = mongo.get_database()
-    doc = load_raw_file(db, context.partition_key)
+    return dg.MaterializeResult(
+        metadata=checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context)
+    )
+
+
+def checksum_step(config, db, raw_file_id: str, context) -> dict:
+    """Checksum one raw file and stage its backup copy; the metadata of its `raw_file` materialization."""
+    doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     etag_part = config.backup.s3.chunk_size_mb * 1024 * 1024 if config.backup.backup_type == "s3" else None
     backup_health = check_location(config.locations.backup, "backup")
@@ -44,20 +49,18 @@ def raw_file(
     folder = config.instrument_folder(raw.instrument_id)
     context.log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
     rows = "\n".join(f"| `{rel}` | {size:,} | `{md5}` |" for rel, (size, md5, *_) in sorted(file_info.items())[:50])
-    return dg.MaterializeResult(
-        metadata={
-            "instrument": raw.instrument_id,
-            "original_name": raw.original_name,
-            "instrument_path": dg.MetadataValue.path(str(folder / raw.original_name)),
-            "size_bytes": dg.MetadataValue.int(total),
-            "size_gb": dg.MetadataValue.float(round(total / 1e9, 4)),
-            "file_count": dg.MetadataValue.int(len(file_info)),
-            "acquired_at": dg.MetadataValue.timestamp(raw.created_at),
-            "files": file_info_table(file_info),
-            **raw_file_links(config, raw.raw_file_id),
-            "summary": dg.MetadataValue.md(
-                f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB\n\n"
-                f"| file | bytes | md5 |\n|---|---:|---|\n{rows}"
-            ),
-        }
-    )
+    return {
+        "instrument": raw.instrument_id,
+        "original_name": raw.original_name,
+        "instrument_path": dg.MetadataValue.path(str(folder / raw.original_name)),
+        "size_bytes": dg.MetadataValue.int(total),
+        "size_gb": dg.MetadataValue.float(round(total / 1e9, 4)),
+        "file_count": dg.MetadataValue.int(len(file_info)),
+        "acquired_at": dg.MetadataValue.timestamp(raw.created_at),
+        "files": file_info_table(file_info),
+        **raw_file_links(config, raw.raw_file_id),
+        "summary": dg.MetadataValue.md(
+            f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB\n\n"
+            f"| file | bytes | md5 |\n|---|---:|---|\n{rows}"
+        ),
+    }

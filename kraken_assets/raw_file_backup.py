@@ -34,9 +34,14 @@ from kraken_ui_ext.metadata import metadata_table, raw_file_links
 def raw_file_backup(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
-    config = kraken_config.get()
-    db = mongo.get_database()
-    doc = load_raw_file(db, context.partition_key)
+    return dg.MaterializeResult(
+        metadata=backup_step(kraken_config.get(), mongo.get_database(), context.partition_key, context)
+    )
+
+
+def backup_step(config, db, raw_file_id: str, context) -> dict:
+    """Copy one raw file to the backup pool, verified; the metadata of its `raw_file_backup` materialization."""
+    doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     file_info = doc.get("file_info") or {}
     if not file_info:
@@ -73,32 +78,30 @@ def raw_file_backup(
         f"| `{rel}` | {result.size:,} | {'skipped (identical)' if result.skipped else 'copied, verified'} |"
         for rel, result in copied[:50]
     )
-    return dg.MaterializeResult(
-        metadata={
-            "instrument": raw.instrument_id,
-            "backup_path": dg.MetadataValue.path(str(base / f"{raw.collision_flag or ''}{raw.original_name}")),
-            "backup_base_path": dg.MetadataValue.path(str(base)),
-            "size_bytes": dg.MetadataValue.int(done.total),
-            "written_bytes": dg.MetadataValue.int(done.written),
-            "files_copied": dg.MetadataValue.int(done.transferred),
-            "files_skipped_identical": dg.MetadataValue.int(done.skipped),
-            "copy_mb_per_s": dg.MetadataValue.float(round(done.mb_per_s, 1)),
-            "copy_seconds": dg.MetadataValue.float(round(seconds, 3)),
-            "old_copies_kept": dg.MetadataValue.json(kept),
-            "status_after_backup": str(next_status),
-            "files": metadata_table(
-                ({"file": rel, "bytes": result.size, "result": "skipped (identical)" if result.skipped else "copied"}
-                 for rel, result in copied),
-                [("file", "string"), ("bytes", "int"), ("result", "string")],
-            ),
-            **raw_file_links(config, raw.raw_file_id),
-            "summary": dg.MetadataValue.md(
-                f"**{raw.raw_file_id}** backed up to `{base}`: {done.total / 1e9:.3f} GB, "
-                f"{done.mb_per_s:.0f} MB/s, every file re-read and matched to its md5.\n\n"
-                f"| file | bytes | result |\n|---|---:|---|\n{rows}"
-            ),
-        }
-    )
+    return {
+        "instrument": raw.instrument_id,
+        "backup_path": dg.MetadataValue.path(str(base / f"{raw.collision_flag or ''}{raw.original_name}")),
+        "backup_base_path": dg.MetadataValue.path(str(base)),
+        "size_bytes": dg.MetadataValue.int(done.total),
+        "written_bytes": dg.MetadataValue.int(done.written),
+        "files_copied": dg.MetadataValue.int(done.transferred),
+        "files_skipped_identical": dg.MetadataValue.int(done.skipped),
+        "copy_mb_per_s": dg.MetadataValue.float(round(done.mb_per_s, 1)),
+        "copy_seconds": dg.MetadataValue.float(round(seconds, 3)),
+        "old_copies_kept": dg.MetadataValue.json(kept),
+        "status_after_backup": str(next_status),
+        "files": metadata_table(
+            ({"file": rel, "bytes": result.size, "result": "skipped (identical)" if result.skipped else "copied"}
+             for rel, result in copied),
+            [("file", "string"), ("bytes", "int"), ("result", "string")],
+        ),
+        **raw_file_links(config, raw.raw_file_id),
+        "summary": dg.MetadataValue.md(
+            f"**{raw.raw_file_id}** backed up to `{base}`: {done.total / 1e9:.3f} GB, "
+            f"{done.mb_per_s:.0f} MB/s, every file re-read and matched to its md5.\n\n"
+            f"| file | bytes | result |\n|---|---:|---|\n{rows}"
+        ),
+    }
 
 
 @dg.asset_check(

@@ -1,13 +1,15 @@
 """One watcher sensor per configured instrument, built from the YAML configuration."""
 
+import hashlib
 
 import dagster as dg
 
+from kraken_assets.catch_up import catch_up_run_config
 from kraken_assets.partitions import raw_files_partitions
 from kraken_core.config import KrakenConfig
 from kraken_core.locations import check_location
 from kraken_core.record.kraken_status import write_heartbeat
-from kraken_core.watcher import InstrumentWatcher, WatcherState
+from kraken_core.watcher import FinishedAcquisition, InstrumentWatcher, WatcherState
 from kraken_resources import KrakenConfigResource, MongoResource
 
 
@@ -15,17 +17,45 @@ def watcher_sensor_name(instrument_id: str) -> str:
     return f"watch_{instrument_id}"
 
 
-def build_instrument_watcher(config: KrakenConfig, instrument_id: str, job) -> dg.SensorDefinition:
+def catch_up_run_key(raw_file_ids: list[str]) -> str:
+    """The same batch asked for twice gets one run; a different batch with some of the same files gets another,
+    and the catch-up job skips the files already taken."""
+    return "catch-up:" + hashlib.sha256("\n".join(raw_file_ids).encode()).hexdigest()[:32]
+
+
+def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[FinishedAcquisition],
+                     pipeline_job: dg.JobDefinition, catch_up_job: dg.JobDefinition) -> list[dg.RunRequest]:
+    """One pipeline run per raw file, or catch-up runs of a batch each when a tick finds a backlog."""
+    if len(finished) <= config.catch_up.batch_threshold:
+        return [
+            dg.RunRequest(run_key=item.raw_file_id, partition_key=item.raw_file_id, job_name=pipeline_job.name,
+                          tags={"instrument": instrument_id})
+            for item in finished
+        ]
+    size = config.catch_up.batch_size
+    batches = [[item.raw_file_id for item in finished[start : start + size]] for start in range(0, len(finished), size)]
+    return [
+        dg.RunRequest(
+            run_key=catch_up_run_key(ids), job_name=catch_up_job.name, run_config=catch_up_run_config(ids),
+            tags={"instrument": instrument_id, "kraken/raw_files": str(len(ids)), "kraken/first_raw_file": ids[0]},
+        )
+        for ids in batches
+    ]
+
+
+def build_instrument_watcher(config: KrakenConfig, instrument_id: str, pipeline_job: dg.JobDefinition,
+                             catch_up_job: dg.JobDefinition) -> dg.SensorDefinition:
     instrument = config.instruments[instrument_id]
 
     @dg.sensor(
         name=watcher_sensor_name(instrument_id),
-        job=job,
+        jobs=[pipeline_job, catch_up_job],
         minimum_interval_seconds=config.timings.watcher_interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             f"Watches the acquisition folder of {instrument.type.value} instrument {instrument_id}, registers new "
-            f"raw files in the record, and requests the backup run of each finished acquisition."
+            f"raw files in the record, and requests the backup run of each finished acquisition (in batches "
+            f"after an outage)."
         ),
         tags={"instrument": instrument_id},
     )
@@ -44,15 +74,12 @@ def build_instrument_watcher(config: KrakenConfig, instrument_id: str, job) -> d
         finished = sorted(outcome.finished, key=lambda f: f.mtime, reverse=True)
         for item in finished:
             context.log.info(f"{instrument_id}: {item.raw_file_id} finished ({item.reason}); requesting its backup")
+        requests = run_requests_for(cfg, instrument_id, finished, pipeline_job, catch_up_job)
+        if len(requests) < len(finished):
+            context.log.info(f"{instrument_id}: {len(finished)} finished raw files; requesting {len(requests)} "
+                             f"catch-up runs of up to {cfg.catch_up.batch_size} files")
         return dg.SensorResult(
-            run_requests=[
-                dg.RunRequest(
-                    run_key=item.raw_file_id,
-                    partition_key=item.raw_file_id,
-                    tags={"instrument": instrument_id},
-                )
-                for item in finished
-            ],
+            run_requests=requests,
             dynamic_partitions_requests=(
                 [raw_files_partitions.build_add_request([item.raw_file_id for item in finished])] if finished else []
             ),

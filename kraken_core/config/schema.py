@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
+from kraken_core.config.catch_up import CatchUpConfig
 from kraken_core.config.deployment import MountsConfig, RecordBackupConfig
 from kraken_core.config.lifecycle import InstrumentLifecycle, LifecycleConfig
 from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
@@ -101,6 +102,7 @@ class KrakenConfig(Section):
     mounts: MountsConfig = MountsConfig()
     record_backup: RecordBackupConfig | None = None
     partitions: PartitionsConfig = PartitionsConfig()
+    catch_up: CatchUpConfig = CatchUpConfig()
 
     @field_validator("instruments")
     @classmethod

@@ -100,3 +100,22 @@ def update_raw_file(
     result = db.raw_file.update_one({"_id": raw_file_id}, {"$set": update})
     if result.matched_count != 1:
         raise KeyError(f"raw file {raw_file_id!r} is not in the record")
+
+
+def claim_for_catch_up(db: Database, raw_file_id: str, run_id: str) -> bool:
+    """Take a finished raw file for a catch-up run, unless another run has processed or taken it already.
+
+    A raw file waits for its backup in status `monitoring_done` (or `acquisition_failed` without a backup status).
+    The claim is one conditional update, so two runs given the same file (a watcher that lost its cursor asks
+    again) cannot both process it.
+    """
+    result = db.raw_file.update_one(
+        {
+            "_id": raw_file_id,
+            "status": {"$in": [str(RawFileStatus.MONITORING_DONE), str(RawFileStatus.ACQUISITION_FAILED)]},
+            "backup_status": {"$exists": False},
+            "catch_up_run_id": {"$exists": False},
+        },
+        {"$set": {"catch_up_run_id": run_id, "updated_at_": datetime.now(UTC)}},
+    )
+    return result.modified_count == 1
