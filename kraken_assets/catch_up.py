@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from kraken_assets.batch_log import BatchContext
 from kraken_assets.quanting import alphadia_job, submit_quanting_step
 from kraken_assets.raw_file import checksum_step, raw_file
 from kraken_assets.raw_file_backup import backup_identical, backup_step, evaluate_backup_identical, raw_file_backup
@@ -62,17 +63,19 @@ def back_up_raw_files(
 ) -> Iterator[dg.AssetMaterialization | dg.Output]:
     cfg = kraken_config.get()
     db = mongo.get_database()
+    batch = BatchContext(context, len(config.raw_file_ids), cfg.backup.progress_log_interval_s)
     backed_up: list[str] = []
     failed: dict[str, str] = {}
     for position, raw_file_id in enumerate(config.raw_file_ids, start=1):
+        batch.progress(position - 1, len(failed))
         if not claim_for_catch_up(db, raw_file_id, context.run_id):
             context.log.info(f"{raw_file_id}: skipped, another run has already processed or taken it")
             continue
-        context.log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
+        batch.log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
         try:
-            yield _materialization(raw_file, raw_file_id, checksum_step(cfg, db, raw_file_id, context))
-            yield _materialization(raw_file_backup, raw_file_id, backup_step(cfg, db, raw_file_id, context))
-            check = evaluate_backup_identical(cfg, db, raw_file_id, context.log)
+            yield _materialization(raw_file, raw_file_id, checksum_step(cfg, db, raw_file_id, batch))
+            yield _materialization(raw_file_backup, raw_file_id, backup_step(cfg, db, raw_file_id, batch))
+            check = evaluate_backup_identical(cfg, db, raw_file_id, batch.log)
         except Exception as err:  # one raw file's failure must not stop the others; its record says why
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")
@@ -102,9 +105,11 @@ def submit_quanting_jobs(
     cfg = kraken_config.get()
     db = mongo.get_database()
     failed = dict(outcome.failed)
-    for raw_file_id in outcome.backed_up:
+    batch = BatchContext(context, len(outcome.backed_up), cfg.backup.progress_log_interval_s)
+    for position, raw_file_id in enumerate(outcome.backed_up):
+        batch.progress(position, len(failed) - len(outcome.failed))
         try:
-            metadata = submit_quanting_step(cfg, db, slurm, raw_file_id, context)
+            metadata = submit_quanting_step(cfg, db, slurm, raw_file_id, batch)
         except Exception as err:
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")

@@ -8,6 +8,7 @@ import json
 import os
 import urllib.request
 
+import dagster as dg
 import pytest
 
 from kraken_core.simulator import write_bruker, write_sciex, write_thermo
@@ -83,3 +84,38 @@ def test_acquisitions_of_all_vendors_are_backed_up_verified_and_recorded(platfor
                                      '{ ... on AssetNode { partitionKeys } } }'),
         60, "the webserver to answer GraphQL")
     assert expected <= set(answer["data"]["assetNodeOrError"]["partitionKeys"])
+
+
+def test_a_backlog_is_backed_up_in_catch_up_runs_each_file_once(platform, mounts):
+    """More finished files in one tick than catch_up.batch_threshold (8 in the test environment): batches."""
+    running, db = platform
+    thermo = mounts / "instruments" / "thermo1"
+    names = [f"20240301_PRJ1_backlog_{i:02d}.raw" for i in range(12)]
+    for i, name in enumerate(names):
+        write_thermo(thermo, name, 200_000 + i, seed=i)
+
+    def all_backed_up():
+        docs = list(db.raw_file.find({"backup_status": "copying_done"}))
+        return docs if len(docs) == len(names) else None
+
+    try:
+        docs = wait_for(all_backed_up, 180, "every file of the backlog to be backed up")
+    except AssertionError:
+        print(running.log_tail())
+        raise
+    for doc in docs:
+        assert doc["status"] == "done_not_quanted", (doc["_id"], doc.get("status_details"))
+        for target, rel in backup_of(doc, mounts):
+            assert target.read_bytes() == (thermo / rel).read_bytes(), target
+
+    instance = running.instance()
+    catch_up = instance.get_run_records(filters=dg.RunsFilter(job_name="raw_file_catch_up"))
+    single = instance.get_run_records(filters=dg.RunsFilter(job_name="raw_file_pipeline"))
+    batched = [rid for r in catch_up for rid in r.dagster_run.run_config["ops"]["back_up_raw_files"]["config"][
+        "raw_file_ids"]]
+    assert catch_up, "a tick that finds 12 finished files requests catch-up runs"
+    assert sorted(batched + [r.dagster_run.tags["dagster/partition"] for r in single]) == sorted(names)
+    assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in catch_up)
+    recorded = [r.partition_key for r in instance.fetch_materializations(dg.AssetKey("raw_file_backup"),
+                                                                         limit=100).records]
+    assert sorted(recorded) == sorted(names), "one raw_file_backup materialization per raw file"
