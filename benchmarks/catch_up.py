@@ -1,15 +1,20 @@
-"""Catch-up after downtime with the real Dagster daemon: --files small finished raw files on three instruments.
+"""Catch-up after downtime with the real Dagster daemon: --files finished raw files on three instruments.
 
 The files are written before the daemon starts (the platform was down while the instruments kept acquiring).
 The baseline is the floor any backup pays: the sum of plain copy times (`shutil.copyfile`) of the same files,
-page cache warm. Measured: time from the daemon's start until every file is registered in the record, and
-until every backup is done (`backup_status: copying_done`). When backups take longer than --max-wait, the
-remaining time is extrapolated from the backup rate of the last 60 s and marked as such. Also reported: each
-run's start-up (RUN_STARTING to RUN_START: a new process loads the code location) against its work (RUN_START to
-RUN_SUCCESS), the highest number of runs at once (dagster.yaml allows 4, 2 per instrument), whether any
-partition ran twice, and whether each instrument's runs were requested newest file first.
+page cache warm; a second baseline adds md5 of the source and of the copy (a copy that proves itself). A tick
+that finds a backlog requests catch-up runs of a batch of files each (`catch_up` section).
 
-    KRAKEN_TEST_SERVICES_DIR=/tmp/kts-scale .venv/bin/python benchmarks/catch_up.py [--files 5000] [--max-wait 600]
+Measured: time from the daemon's start until every file is registered in the record, and until every backup is
+done (`backup_status: copying_done`). When backups take longer than --max-wait, the remaining time is
+extrapolated from the backup rate of the last 60 s and marked as such. Also reported: each run's start-up
+(RUN_STARTING to RUN_START: a new process loads the code location) against its work per raw file (RUN_START to
+RUN_SUCCESS over the files of the run), the highest number of runs at once (dagster.yaml allows 4, 2 per
+instrument), whether any raw file was backed up twice (its `raw_file_backup` materializations), and whether each
+instrument's files were requested newest first.
+
+    KRAKEN_TEST_SERVICES_DIR=/tmp/kts-scale .venv/bin/python benchmarks/catch_up.py \
+        [--files 5000] [--size 20000] [--max-wait 600]
 """
 
 from __future__ import annotations

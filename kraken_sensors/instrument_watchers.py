@@ -1,6 +1,7 @@
 """One watcher sensor per configured instrument, built from the YAML configuration."""
 
 import hashlib
+import math
 
 import dagster as dg
 
@@ -25,14 +26,15 @@ def catch_up_run_key(raw_file_ids: list[str]) -> str:
 
 def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[FinishedAcquisition],
                      pipeline_job: dg.JobDefinition, catch_up_job: dg.JobDefinition) -> list[dg.RunRequest]:
-    """One pipeline run per raw file, or catch-up runs of a batch each when a tick finds a backlog."""
+    """One pipeline run per raw file, or catch-up runs of a batch of files each when a tick finds a backlog."""
     if len(finished) <= config.catch_up.batch_threshold:
         return [
             dg.RunRequest(run_key=item.raw_file_id, partition_key=item.raw_file_id, job_name=pipeline_job.name,
                           tags={"instrument": instrument_id})
             for item in finished
         ]
-    size = config.catch_up.batch_size
+    # at least as many batches as copies may run at once, so a backlog on one instrument uses every copy slot
+    size = max(1, min(config.catch_up.batch_size, math.ceil(len(finished) / config.backup.max_parallel_copies)))
     batches = [[item.raw_file_id for item in finished[start : start + size]] for start in range(0, len(finished), size)]
     return [
         dg.RunRequest(

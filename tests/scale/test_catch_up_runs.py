@@ -28,7 +28,7 @@ def test_a_few_finished_files_get_one_pipeline_run_each(make_config):
 
 
 def test_a_backlog_is_requested_in_batches_in_order_each_file_once(make_config):
-    config = make_config(catch_up={"batch_threshold": 3, "batch_size": 4})
+    config = make_config(catch_up={"batch_threshold": 3, "batch_size": 4}, backup={"max_parallel_copies": 2})
     items = finished(10)
     requests = run_requests_for(config, "thermo1", items, raw_file_pipeline, raw_file_catch_up)
     batches = [r.run_config["ops"]["back_up_raw_files"]["config"]["raw_file_ids"] for r in requests]
@@ -39,6 +39,12 @@ def test_a_backlog_is_requested_in_batches_in_order_each_file_once(make_config):
     assert len({r.run_key for r in requests}) == 3
     again = run_requests_for(config, "thermo1", items, raw_file_pipeline, raw_file_catch_up)
     assert [r.run_key for r in again] == [r.run_key for r in requests], "the same batch asked twice: one run"
+
+
+def test_a_small_backlog_is_split_over_every_copy_slot(make_config):
+    config = make_config(catch_up={"batch_threshold": 3, "batch_size": 50}, backup={"max_parallel_copies": 3})
+    requests = run_requests_for(config, "thermo1", finished(10), raw_file_pipeline, raw_file_catch_up)
+    assert [len(r.run_config["ops"]["back_up_raw_files"]["config"]["raw_file_ids"]) for r in requests] == [4, 4, 2]
 
 
 @pytest.fixture
