@@ -21,12 +21,13 @@ from kraken_assets.quanting import alphadia_job, submit_quanting_step
 from kraken_assets.raw_file import checksum_step, raw_file
 from kraken_assets.raw_file_backup import backup_identical, backup_step, evaluate_backup_identical, raw_file_backup
 from kraken_core.pools import CLUSTER_SLOTS, COPIES
-from kraken_core.record.raw_files import claim_for_catch_up
+from kraken_core.record.raw_files import claim_for_catch_up, get_raw_file
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import SlurmResource
 
 CATCH_UP_JOB_NAME = "raw_file_catch_up"
 BACKUP_OP_NAME = "back_up_raw_files"
+ROOT_RUN_ID_TAG = "dagster/root_run_id"  # set by Dagster on a re-execution: the first attempt's run id
 
 
 class CatchUpBatch(dg.Config):
@@ -43,6 +44,17 @@ class BatchOutcome:
 
 def _materialization(asset: dg.AssetsDefinition, raw_file_id: str, metadata: dict) -> dg.AssetMaterialization:
     return dg.AssetMaterialization(asset_key=asset.key, partition=raw_file_id, metadata=metadata)
+
+
+def skip_reason(db, raw_file_id: str) -> str:
+    doc = get_raw_file(db, raw_file_id)
+    if doc is None:
+        return f"{raw_file_id}: skipped, it is not in the record (the record was reset?); nothing was done"
+    taken_by = doc.get("catch_up_run_id")
+    by = f"catch-up run {taken_by}" if taken_by else "a raw_file_pipeline run"
+    return (f"{raw_file_id}: skipped, already taken by {by} (status {doc.get('status')}, backup "
+            f"{doc.get('backup_status') or 'not started'}); if that run ended without backing it up, "
+            f"materialize its partition of raw_file_pipeline")
 
 
 def _failure_reason(err: Exception) -> str:
@@ -63,13 +75,14 @@ def back_up_raw_files(
 ) -> Iterator[dg.AssetMaterialization | dg.Output]:
     cfg = kraken_config.get()
     db = mongo.get_database()
+    root_run_id = context.run.tags.get(ROOT_RUN_ID_TAG) or context.run_id  # a re-execution resumes its batch
     batch = BatchContext(context, len(config.raw_file_ids), cfg.backup.progress_log_interval_s)
     backed_up: list[str] = []
     failed: dict[str, str] = {}
     for position, raw_file_id in enumerate(config.raw_file_ids, start=1):
         batch.progress(position - 1, len(failed))
-        if not claim_for_catch_up(db, raw_file_id, context.run_id):
-            context.log.info(f"{raw_file_id}: skipped, another run has already processed or taken it")
+        if not claim_for_catch_up(db, raw_file_id, root_run_id):
+            context.log.info(skip_reason(db, raw_file_id))
             continue
         batch.log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
         try:
@@ -120,7 +133,7 @@ def submit_quanting_jobs(
         listed = "; ".join(f"{raw_file_id}: {reason}" for raw_file_id, reason in sorted(failed.items()))
         raise dg.Failure(
             description=(
-                f"{len(failed)} raw file(s) of this catch-up batch failed (the others are done): {listed}. "
+                f"{len(failed)} raw file(s) of this catch-up batch failed (the other files went on): {listed}. "
                 f"Each failure is in the file's record; fix the cause and materialize its partition of "
                 f"raw_file_pipeline again"
             ),

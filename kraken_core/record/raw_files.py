@@ -106,16 +106,23 @@ def claim_for_catch_up(db: Database, raw_file_id: str, run_id: str) -> bool:
     """Take a finished raw file for a catch-up run, unless another run has processed or taken it already.
 
     A raw file waits for its backup in status `monitoring_done` (or `acquisition_failed` without a backup status).
-    The claim is one conditional update, so two runs given the same file (a watcher that lost its cursor asks
-    again) cannot both process it.
+    The claim is a conditional update, so two runs given the same file (a watcher that lost its cursor asks
+    again) cannot both process it. `run_id` is the root run: a re-execution of a catch-up run takes back the
+    files its first attempt claimed but did not back up.
     """
-    result = db.raw_file.update_one(
-        {
-            "_id": raw_file_id,
-            "status": {"$in": [str(RawFileStatus.MONITORING_DONE), str(RawFileStatus.ACQUISITION_FAILED)]},
-            "backup_status": {"$exists": False},
-            "catch_up_run_id": {"$exists": False},
-        },
-        {"$set": {"catch_up_run_id": run_id, "updated_at_": datetime.now(UTC)}},
-    )
-    return result.modified_count == 1
+    now = datetime.now(UTC)
+    waiting = {
+        "_id": raw_file_id,
+        "status": {"$in": [str(RawFileStatus.MONITORING_DONE), str(RawFileStatus.ACQUISITION_FAILED)]},
+        "backup_status": None,  # null or missing
+        "catch_up_run_id": None,
+    }
+    update = {"$set": {"catch_up_run_id": run_id, "updated_at_": now}}
+    if db.raw_file.update_one(waiting, update).matched_count:
+        return True
+    mine = db.raw_file.find_one({"_id": raw_file_id, "catch_up_run_id": run_id}, {"backup_status": 1})
+    if mine is None or mine.get("backup_status") == str(BackupStatus.COPYING_DONE):
+        return False
+    # compare-and-set on the backup status just read: another attempt cannot finish it in between unnoticed
+    unfinished = {"_id": raw_file_id, "catch_up_run_id": run_id, "backup_status": mine.get("backup_status")}
+    return db.raw_file.update_one(unfinished, update).matched_count == 1

@@ -109,7 +109,13 @@ def test_a_backlog_is_backed_up_in_catch_up_runs_each_file_once(platform, mounts
             assert target.read_bytes() == (thermo / rel).read_bytes(), target
 
     instance = running.instance()
-    catch_up = instance.get_run_records(filters=dg.RunsFilter(job_name="raw_file_catch_up"))
+    ended = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+
+    def catch_up_runs_ended():
+        records = instance.get_run_records(filters=dg.RunsFilter(job_name="raw_file_catch_up"))
+        return records if records and all(r.dagster_run.status in ended for r in records) else None
+
+    catch_up = wait_for(catch_up_runs_ended, 60, "the catch-up runs to end")
     single = instance.get_run_records(filters=dg.RunsFilter(job_name="raw_file_pipeline"))
     batched = [rid for r in catch_up for rid in r.dagster_run.run_config["ops"]["back_up_raw_files"]["config"][
         "raw_file_ids"]]

@@ -55,11 +55,12 @@ def batch_setup(mounts, tmp_path, services, mongo_db, config):
         yield config, resources, instance
 
 
-def run_batch(raw_file_ids: list[str], resources: dict, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+def run_batch(raw_file_ids: list[str], resources: dict, instance: dg.DagsterInstance,
+              tags: dict | None = None) -> dg.ExecuteInProcessResult:
     instance.add_dynamic_partitions("raw_files", [r for r in raw_file_ids if not instance.has_dynamic_partition(
         "raw_files", r)])
     return raw_file_catch_up.execute_in_process(run_config=catch_up_run_config(raw_file_ids), resources=resources,
-                                                instance=instance, raise_on_error=False)
+                                                instance=instance, raise_on_error=False, tags=tags)
 
 
 def partition_materializations(instance: dg.DagsterInstance, asset: str) -> dict[str, list]:
@@ -143,3 +144,29 @@ def test_a_file_already_taken_by_another_run_is_not_processed_twice(batch_setup,
     assert len(backups[ids[1]]) == 1
     assert get_raw_file(mongo_db, ids[0])["catch_up_run_id"] == first.run_id
     assert get_raw_file(mongo_db, ids[1])["catch_up_run_id"] == second.run_id
+
+
+def test_a_re_execution_takes_back_what_its_first_attempt_left_unfinished(batch_setup, mongo_db):
+    config, resources, instance = batch_setup
+    folder = config.instrument_folder("thermo1")
+    write_thermo(folder, "20240301_PRJ1_a.raw", 10_000)
+    write_thermo(folder, "20240301_PRJ1_b.raw", 10_000)
+    ids = register(mongo_db, config, "thermo1")
+    first = run_batch(ids[:1], resources, instance)
+    assert first.success
+    # the first attempt had also claimed the second file when its process died, before backing it up
+    mongo_db.raw_file.update_one({"_id": ids[1]}, {"$set": {"catch_up_run_id": first.run_id,
+                                                            "status": "checksumming"}})
+    other = run_batch(ids, resources, instance)
+    assert other.success
+    assert get_raw_file(mongo_db, ids[1]).get("backup_status") is None, "another batch leaves it alone"
+    skipped = [e.user_message for e in instance.all_logs(other.run_id) if "skipped, already taken by" in e.user_message]
+    assert any(ids[1] in m and first.run_id in m and "raw_file_pipeline" in m for m in skipped)
+
+    again = run_batch(ids, resources, instance, tags={"dagster/root_run_id": first.run_id})
+
+    assert again.success
+    backups = partition_materializations(instance, "raw_file_backup")
+    assert len(backups[ids[0]]) == 1, "finished by the first attempt: not backed up again"
+    assert len(backups[ids[1]]) == 1
+    assert get_raw_file(mongo_db, ids[1])["backup_status"] == "copying_done"
