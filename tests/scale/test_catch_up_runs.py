@@ -127,7 +127,8 @@ def test_one_failing_file_does_not_stop_the_batch_and_the_run_names_it(batch_set
         assert get_raw_file(mongo_db, rid)["status"] == "done_not_quanted"
 
 
-def test_a_file_already_taken_by_another_run_is_not_processed_twice(batch_setup, mongo_db):
+def two_files_first_one_batched(batch_setup, mongo_db):
+    """Two finished raw files; the first has been backed up by a catch-up run of its own."""
     config, resources, instance = batch_setup
     folder = config.instrument_folder("thermo1")
     write_thermo(folder, "20240301_PRJ1_a.raw", 10_000)
@@ -135,6 +136,11 @@ def test_a_file_already_taken_by_another_run_is_not_processed_twice(batch_setup,
     ids = register(mongo_db, config, "thermo1")
     first = run_batch(ids[:1], resources, instance)
     assert first.success
+    return resources, instance, ids, first
+
+
+def test_a_file_already_taken_by_another_run_is_not_processed_twice(batch_setup, mongo_db):
+    resources, instance, ids, first = two_files_first_one_batched(batch_setup, mongo_db)
 
     second = run_batch(ids, resources, instance)  # a watcher that lost its cursor asks for both again
 
@@ -147,13 +153,7 @@ def test_a_file_already_taken_by_another_run_is_not_processed_twice(batch_setup,
 
 
 def test_a_re_execution_takes_back_what_its_first_attempt_left_unfinished(batch_setup, mongo_db):
-    config, resources, instance = batch_setup
-    folder = config.instrument_folder("thermo1")
-    write_thermo(folder, "20240301_PRJ1_a.raw", 10_000)
-    write_thermo(folder, "20240301_PRJ1_b.raw", 10_000)
-    ids = register(mongo_db, config, "thermo1")
-    first = run_batch(ids[:1], resources, instance)
-    assert first.success
+    resources, instance, ids, first = two_files_first_one_batched(batch_setup, mongo_db)
     # the first attempt had also claimed the second file when its process died, before backing it up
     mongo_db.raw_file.update_one({"_id": ids[1]}, {"$set": {"catch_up_run_id": first.run_id,
                                                             "status": "checksumming"}})
