@@ -6,6 +6,7 @@ import os
 import uuid
 from pathlib import Path
 
+import dagster as dg
 import pymongo
 import pytest
 
@@ -92,3 +93,10 @@ def config(make_config) -> KrakenConfig:
 
 def pytest_configure(config):
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture
+def instance():
+    """A temporary Dagster instance (SQLite) for in-process runs."""
+    with dg.instance_for_test() as inst:
+        yield inst

@@ -25,12 +25,6 @@ ASSETS = [raw_file, raw_file_backup, backup_identical]
 
 
 @pytest.fixture
-def instance():
-    with dg.instance_for_test() as inst:
-        yield inst
-
-
-@pytest.fixture
 def setup(mounts, tmp_path, services, mongo_db, config):
     config_file = write_config_file(tmp_path / "alphakraken.yaml", config_dict(mounts))
     return config, resources_for(config_file, services, mongo_db.name)

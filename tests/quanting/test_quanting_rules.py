@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 

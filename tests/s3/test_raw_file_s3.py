@@ -29,12 +29,6 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def instance():
-    with dg.instance_for_test() as inst:
-        yield inst
-
-
-@pytest.fixture
 def pipeline(mounts, tmp_path, services, s3_service, mongo_db, bucket_prefix, s3_resource, instance):
     """Returns (config, resources, run) where run(rid, s3=None) materializes raw_file_s3 for one partition."""
 

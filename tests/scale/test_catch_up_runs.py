@@ -48,11 +48,10 @@ def test_a_small_backlog_is_split_over_every_copy_slot(make_config):
 
 
 @pytest.fixture
-def batch_setup(mounts, tmp_path, services, mongo_db, config):
+def batch_setup(mounts, tmp_path, services, mongo_db, config, instance):
     config_file = write_config_file(tmp_path / "alphakraken.yaml", config_dict(mounts))
     resources = {**resources_for(config_file, services, mongo_db.name), "slurm": build_slurm_resource(config)}
-    with dg.instance_for_test() as instance:
-        yield config, resources, instance
+    return config, resources, instance
 
 
 def run_batch(raw_file_ids: list[str], resources: dict, instance: dg.DagsterInstance,

@@ -68,12 +68,6 @@ def test_restore_names_unknown_ids_and_changes_nothing(mongo_db):
         plan_restore(mongo_db, ["a.raw", "typo.raw"], set())
 
 
-@pytest.fixture
-def instance():
-    with dg.instance_for_test() as inst:
-        yield inst
-
-
 def test_retired_partition_keeps_history_and_can_be_restored_and_rerun(mounts, tmp_path, services, mongo_db,
                                                                          config, instance):
     data = {**config_dict(mounts), "partitions": {"retire_after_days": 30}}

@@ -3,7 +3,6 @@
 from urllib.parse import parse_qs, urlsplit
 
 import dagster as dg
-import pytest
 from starlette.testclient import TestClient
 
 from kraken_assets.raw_file import raw_file
@@ -19,12 +18,6 @@ from tests.conftest import config_dict
 from tests.support.pipeline import materialize_partition, resources_for, write_config_file
 
 COMPANION = "http://127.0.0.1:18050"
-
-
-@pytest.fixture
-def instance():
-    with dg.instance_for_test() as inst:
-        yield inst
 
 
 def test_materializations_link_to_the_companion_page_and_list_their_files(mounts, tmp_path, services, mongo_db,
