@@ -11,6 +11,7 @@ import pymongo
 import pytest
 
 from kraken_core.config.schema import KrakenConfig
+from kraken_core.record.connection import RECORD_CLIENT_OPTIONS
 from tests.support.services import service_env
 
 
@@ -24,8 +25,9 @@ def services() -> dict[str, str]:
 def mongo_client(services) -> pymongo.MongoClient:
     if "MONGO_PORT" not in services:
         pytest.fail("the test MongoDB server is not running: start it with tests/services/services.sh start")
-    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True,
-                                 serverSelectionTimeoutMS=5000)
+    # the product's decoding (plain ints for int64, aware datetimes), so tests see the record as workers do
+    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), serverSelectionTimeoutMS=5000,
+                                 **RECORD_CLIENT_OPTIONS)
     yield client
     client.close()
 

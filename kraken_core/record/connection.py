@@ -5,9 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pymongo
+from bson.codec_options import TypeDecoder, TypeRegistry
+from bson.int64 import Int64
 from pymongo.database import Database
 
 DEFAULT_DB = "krakendb"
+
+
+class _PlainInt(TypeDecoder):
+    """BSON int64 values (every size of 2 GiB or more) come back as plain `int`, not `bson.int64.Int64`.
+
+    `Int64` is an `int` subclass that Dagster's metadata, JSON and most serialisers refuse, so a 2.5 GB raw file
+    would fail its run after a verified backup. Decoding once here keeps every reader of the record on plain ints.
+    """
+
+    bson_type = Int64
+
+    def transform_bson(self, value: Int64) -> int:
+        return int(value)
+
+
+RECORD_TYPE_REGISTRY = TypeRegistry([_PlainInt()])
+RECORD_CLIENT_OPTIONS = {"tz_aware": True, "type_registry": RECORD_TYPE_REGISTRY}
 
 
 @dataclass(frozen=True)
@@ -33,10 +52,10 @@ def open_client(settings: MongoSettings) -> pymongo.MongoClient:
     return pymongo.MongoClient(
         settings.host,
         settings.port,
-        tz_aware=True,
         appname="alphakraken",
         serverSelectionTimeoutMS=settings.timeout_ms,
         connectTimeoutMS=settings.timeout_ms,
+        **RECORD_CLIENT_OPTIONS,
         **credentials,
     )
 

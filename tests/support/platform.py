@@ -117,6 +117,8 @@ def running_platform(
     """A started platform on a fresh record database of its own: yields (platform, database), then cleans up."""
     import pymongo
 
+    from kraken_core.record.connection import RECORD_CLIENT_OPTIONS
+
     database = f"{database_prefix}_{uuid.uuid4().hex[:8]}"
     full_env = {"MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
                 **env}
@@ -124,7 +126,7 @@ def running_platform(
     if before_start is not None:
         before_start(running)
     running.start(webserver=webserver)
-    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
+    client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), **RECORD_CLIENT_OPTIONS)
     try:
         yield running, client[database]
     finally:
