@@ -20,6 +20,7 @@ from kraken_assets.record_backup import build_record_dump_schedules, mongodb_rec
 from kraken_assets.resources import build_resources
 from kraken_core.config import load_config, load_environment
 from kraken_core.config.loader import environment_name
+from kraken_sensors.crash_recovery import build_crash_recovery
 from kraken_sensors.instrument_watchers import build_instrument_watcher
 from kraken_sensors.location_heartbeat import build_location_heartbeat
 from kraken_sensors.s3_uploads import build_s3_upload_sensor
@@ -52,7 +53,7 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
             *monitoring.jobs, *lifecycle.jobs, *partition_jobs,
         ],
         sensors=[
-            *watchers, build_location_heartbeat(config), *s3_uploads,
+            *watchers, build_location_heartbeat(config), *s3_uploads, build_crash_recovery(config, raw_file_pipeline),
             build_slurm_job_sensor(config, quanting_results),
             *monitoring.sensors, lifecycle.mover_sensor,
         ],

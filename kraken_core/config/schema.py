@@ -64,6 +64,10 @@ class Timings(Section):
     heartbeat_interval_s: int = Field(default=60, ge=1)
     watcher_tick_budget_s: float = Field(default=30, gt=0, le=50)
     watcher_page_size: int = Field(default=500, ge=1)
+    # after a crash: how often runs and records are checked, and how long a copy may stand still with no live
+    # run before it is recovered (docs/pipeline.md, "After a crash")
+    crash_check_interval_s: int = Field(default=30, ge=1)
+    stale_copy_recovery_s: float = Field(default=120, gt=0)
 
 
 class InstrumentConfig(Section):

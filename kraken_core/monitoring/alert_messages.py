@@ -18,6 +18,7 @@ TITLES = {
     "mongo_reachable": "MongoDB unreachable",
     "slurm_head_nodes_reachable": "Slurm head nodes unreachable",
     "run_failure": "Run failed",
+    "stale_copy_recovered": "Copy recovered after a crash",
     "quality_metrics_in_bounds": "Quality metrics out of bounds",
 }
 DIGEST_MAX_LINES = 30
