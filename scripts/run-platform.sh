@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Runs the platform on this machine: a local MongoDB wire-protocol server (unless MONGO_HOST/MONGO_PORT are set
-# in the environment), the Dagster webserver and daemon, on the configuration of ENV (default: local).
-# With --demo, the simulator writes fake acquisitions to the local instruments as well.
+# in the environment), the Dagster webserver and daemon and the companion app, on the configuration of ENV
+# (default: local). With --demo, the simulator writes fake acquisitions to the local instruments as well.
+#
+# Ports: DAGSTER_WEBSERVER_PORT (3000), KRAKEN_COMPANION_PORT (8050), KRAKEN_LOCAL_MONGO_PORT (27017). A port that
+# is already taken stops the start, so two instances never share a database.
+# Stopping: INT or TERM (Ctrl-C) stops every process started here, each group gets KRAKEN_STOP_TIMEOUT_S seconds
+# (default 30) before it is killed; the database server is stopped last. Further signals do not cut this short.
 set -euo pipefail
-set -m  # background jobs get default signal handling, so Ctrl-C and SIGTERM reach them
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 DEMO=0
@@ -13,41 +17,127 @@ export ENV="${ENV:-local}"
 RUN_DIR="${KRAKEN_RUN_DIR:-$ROOT/.run}"
 export MOUNTS_PATH="${MOUNTS_PATH:-$RUN_DIR/mounts}"
 export DAGSTER_HOME="${DAGSTER_HOME:-$RUN_DIR/dagster_home}"
-PORT="${DAGSTER_WEBSERVER_PORT:-3000}"
-mkdir -p "$RUN_DIR" "$DAGSTER_HOME"
-cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
+# exported so that the configuration (webserver_base_url, companion_base_url) links to this instance
+export DAGSTER_WEBSERVER_PORT="${DAGSTER_WEBSERVER_PORT:-3000}"
+export KRAKEN_COMPANION_PORT="${KRAKEN_COMPANION_PORT:-8050}"
+STOP_TIMEOUT_S="${KRAKEN_STOP_TIMEOUT_S:-30}"
+MONGO_PID_FILE="$RUN_DIR/mongo/pid"
+LOCAL_MONGO=0
+if [ -z "${MONGO_HOST:-}" ] && [ -z "${MONGO_PORT:-}" ]; then
+  LOCAL_MONGO=1
+  export MONGO_HOST=127.0.0.1 MONGO_PORT="${KRAKEN_LOCAL_MONGO_PORT:-27017}"
+fi
 
-# Start a child with default SIGINT/SIGTERM handling even when this script inherited them ignored (as background
-# jobs of non-interactive shells do): Dagster maps SIGTERM to its SIGINT handler and would otherwise ignore both.
-with_default_signals() {
+# --- refuse ports that are taken --------------------------------------------------------------------------------
+port_taken() {  # true when 127.0.0.1:$1 cannot be bound (someone listens on it)
+  ! .venv/bin/python -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+problems=0
+refuse_port() {  # port, what uses it here, how to choose another one
+  echo "run-platform: port $1 ($2) is already in use on 127.0.0.1, probably by another AlphaKraken instance." >&2
+  echo "  Stop the other instance, or $3." >&2
+  problems=1
+}
+port_taken "$DAGSTER_WEBSERVER_PORT" && refuse_port "$DAGSTER_WEBSERVER_PORT" "Dagster UI" \
+  "set DAGSTER_WEBSERVER_PORT to a free port (e.g. DAGSTER_WEBSERVER_PORT=3001 make run)"
+port_taken "$KRAKEN_COMPANION_PORT" && refuse_port "$KRAKEN_COMPANION_PORT" "companion app" \
+  "set KRAKEN_COMPANION_PORT to a free port (e.g. KRAKEN_COMPANION_PORT=8051 make run)"
+if [ "$LOCAL_MONGO" = 1 ] && port_taken "$MONGO_PORT"; then
+  refuse_port "$MONGO_PORT" "local MongoDB server" \
+    "set KRAKEN_LOCAL_MONGO_PORT to a free port (e.g. KRAKEN_LOCAL_MONGO_PORT=27018 make run)"
+  echo "  To use the MongoDB server on port $MONGO_PORT on purpose, set MONGO_HOST=127.0.0.1 MONGO_PORT=$MONGO_PORT." >&2
+  if [ -f "$MONGO_PID_FILE" ] && kill -0 "$(cat "$MONGO_PID_FILE")" 2>/dev/null; then
+    echo "  $MONGO_PID_FILE names a running server (pid $(cat "$MONGO_PID_FILE")) of an instance on $RUN_DIR;" \
+      "if no instance runs there any more, stop it with: .venv/bin/nx-27017 --stop --pid-file $MONGO_PID_FILE" >&2
+  fi
+fi
+[ "$problems" = 0 ] || exit 1
+
+# --- stopping ----------------------------------------------------------------------------------------------------
+pgids=()  # the process group of every background process started below (each one leads its own group)
+
+wait_gone() {  # seconds, then a test command and its arguments: wait until the test fails; false on timeout
+  local deadline=$((SECONDS + $1)); shift
+  while "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+groups_alive() { local g; for g; do kill -0 -- "-$g" 2>/dev/null && return 0; done; return 1; }
+pid_alive() { kill -0 "$1" 2>/dev/null; }
+
+stop_groups() {  # TERM every group, wait for all of them at most STOP_TIMEOUT_S, then KILL what is left
+  [ "$#" -gt 0 ] || return 0
+  local g
+  for g; do kill -TERM -- "-$g" 2>/dev/null || true; done
+  if ! wait_gone "$STOP_TIMEOUT_S" groups_alive "$@"; then
+    for g; do
+      if kill -0 -- "-$g" 2>/dev/null; then
+        echo "run-platform: still running ${STOP_TIMEOUT_S}s after SIGTERM, killing:" >&2
+        pgrep -a -g "$g" >&2 || true
+        kill -KILL -- "-$g" 2>/dev/null || true
+      fi
+    done
+  fi
+  wait 2>/dev/null || true  # reap our children
+}
+
+stop_local_mongo() {  # after Dagster and the companion stopped writing to it
+  [ "$LOCAL_MONGO" = 1 ] && [ -f "$MONGO_PID_FILE" ] || return 0
+  local pid
+  pid="$(cat "$MONGO_PID_FILE")"
+  if pid_alive "$pid" && grep -q nx-27017 "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$STOP_TIMEOUT_S" pid_alive "$pid"; then
+      echo "run-platform: the local MongoDB server (pid $pid) still runs ${STOP_TIMEOUT_S}s after SIGTERM; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$MONGO_PID_FILE"
+}
+
+cleanup() {
+  local code="$1"
+  # from here on, INT and TERM only say that we are stopping: every process must still be stopped
+  trap 'echo "run-platform: already stopping; each process gets at most ${STOP_TIMEOUT_S}s, then it is killed" >&2' INT TERM
+  trap - EXIT
+  set +e
+  echo "run-platform: stopping ${#pgids[@]} process group(s), then the local MongoDB server"
+  local started=$SECONDS
+  stop_groups "${pgids[@]}"
+  stop_local_mongo
+  echo "run-platform: stopped in $((SECONDS - started))s"
+  exit "$code"
+}
+trap 'cleanup $?' EXIT
+trap 'cleanup 130' INT
+trap 'cleanup 143' TERM
+
+# Start a background process as the leader of its own process group (set -m), with default SIGINT/SIGTERM even when
+# this script inherited them ignored (as background jobs of non-interactive shells do): Dagster maps SIGTERM to its
+# SIGINT handler and would otherwise ignore both, and its code servers would outlive it.
+start() {
+  set -m
   .venv/bin/python -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$@"
+os.execv(sys.argv[1], sys.argv[1:])' "$@" &
+  pgids+=("$!")
+  set +m
 }
 
-pids=()
-cleanup() {
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [ -f "$RUN_DIR/mongo/pid" ]; then
-    .venv/bin/nx-27017 --stop --pid-file "$RUN_DIR/mongo/pid" >/dev/null 2>&1 || true
-    rm -f "$RUN_DIR/mongo/pid"
-  fi
-}
-trap cleanup EXIT INT TERM
+# --- starting ----------------------------------------------------------------------------------------------------
+mkdir -p "$RUN_DIR" "$DAGSTER_HOME"
+cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
-if [ -z "${MONGO_HOST:-}" ] && [ -z "${MONGO_PORT:-}" ]; then
-  export MONGO_HOST=127.0.0.1 MONGO_PORT="${KRAKEN_LOCAL_MONGO_PORT:-27017}"
+if [ "$LOCAL_MONGO" = 1 ]; then
   mkdir -p "$RUN_DIR/mongo/data"
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$MONGO_PORT") 2>/dev/null; then
-    echo "starting the local MongoDB wire-protocol server on 127.0.0.1:$MONGO_PORT (data in $RUN_DIR/mongo)"
-    .venv/bin/nx-27017 -d --host 127.0.0.1 -p "$MONGO_PORT" --data-dir "$RUN_DIR/mongo/data" \
-      --log-file "$RUN_DIR/mongo/log" --pid-file "$RUN_DIR/mongo/pid"
-  else
-    echo "a MongoDB server already answers on 127.0.0.1:$MONGO_PORT; using it"
-  fi
+  echo "starting the local MongoDB wire-protocol server on 127.0.0.1:$MONGO_PORT (data in $RUN_DIR/mongo)"
+  .venv/bin/nx-27017 -d --host 127.0.0.1 -p "$MONGO_PORT" --data-dir "$RUN_DIR/mongo/data" \
+    --log-file "$RUN_DIR/mongo/log" --pid-file "$MONGO_PID_FILE"
 else
   echo "using the MongoDB server of the environment: ${MONGO_HOST:-127.0.0.1}:${MONGO_PORT:-27017}"
 fi
@@ -55,11 +145,9 @@ fi
 .venv/bin/python -m kraken_core.prepare_folders
 .venv/bin/python -m kraken_assets.instance_pools
 
-echo "Dagster UI: http://127.0.0.1:$PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, DAGSTER_HOME=$DAGSTER_HOME)"
-with_default_signals .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$PORT" &
-pids+=($!)
+echo "Dagster UI: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, DAGSTER_HOME=$DAGSTER_HOME)"
+start .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$DAGSTER_WEBSERVER_PORT"
 
-COMPANION_PORT="${KRAKEN_COMPANION_PORT:-8050}"
 if [ -z "${KRAKEN_WEBAPP_PASSWORD:-}" ]; then
   # a login for the companion app's writes on this machine, generated once and kept out of the repository
   login="$RUN_DIR/companion-login"
@@ -70,12 +158,10 @@ if [ -z "${KRAKEN_WEBAPP_PASSWORD:-}" ]; then
   set -a; source "$login"; set +a
   echo "Companion app login for writes: user admin, password in $login"
 fi
-echo "Companion app: http://127.0.0.1:$COMPANION_PORT  (overview, trends, status, projects and settings)"
-KRAKEN_COMPANION_PORT="$COMPANION_PORT" with_default_signals .venv/bin/python -m kraken_ui_ext.companion &
-pids+=($!)
+echo "Companion app: http://127.0.0.1:$KRAKEN_COMPANION_PORT  (overview, trends, status, projects and settings)"
+start .venv/bin/python -m kraken_ui_ext.companion
 
 if [ "$DEMO" = 1 ]; then
-  with_default_signals .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" &
-  pids+=($!)
+  start .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH"
 fi
-wait "${pids[0]}"
+wait "${pgids[0]}"

@@ -1,7 +1,8 @@
 """Read `envs/${ENV}.env` and `envs/alphakraken.${ENV}.yaml` into a validated `KrakenConfig`.
 
 Variables already in the environment win over the `.env` file. `${VAR}` in the YAML is replaced by
-the variable's value; an unset variable is an error naming the key and the file.
+the variable's value; an unset variable is an error naming the key and the file. `${VAR:-default}` uses
+`default` when VAR is unset or empty, as in the shell.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kraken_core.config.schema import KrakenConfig
 
 ENVIRONMENTS = ("local", "sandbox", "production", "test")
 DEFAULT_ENVS_DIR = Path(__file__).resolve().parents[2] / "envs"
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class ConfigError(ValueError):
@@ -60,13 +61,15 @@ def _interpolate(value: Any, environ: Mapping[str, str], where: str, source: Pat
     if isinstance(value, str):
 
         def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in environ or environ[name] == "":
-                raise ConfigError(
-                    f"{source}: {where}: uses ${{{name}}}, which is not set; "
-                    f"set {name} in the environment or in {envs_dir() / (environment_name(environ) + '.env')}"
-                )
-            return environ[name]
+            name, default = match.group(1), match.group(2)
+            if environ.get(name, ""):
+                return environ[name]
+            if default is not None:
+                return default
+            raise ConfigError(
+                f"{source}: {where}: uses ${{{name}}}, which is not set; "
+                f"set {name} in the environment or in {envs_dir() / (environment_name(environ) + '.env')}"
+            )
 
         return _VARIABLE.sub(replace, value)
     return value

@@ -55,6 +55,29 @@ def test_unset_variable_names_key_file_and_variable(envs):
     assert "MOUNTS_PATH" in message
 
 
+def test_variable_default_is_used_when_unset_or_empty(envs, monkeypatch, tmp_path):
+    monkeypatch.setenv("MOUNTS_PATH", str(tmp_path))
+    monkeypatch.delenv("KT_PORT", raising=False)
+    (envs / "alphakraken.sandbox.yaml").write_text("webserver_base_url: http://h:${KT_PORT:-3000}\n" + GOOD)
+    assert load_config("sandbox").webserver_base_url == "http://h:3000"
+    monkeypatch.setenv("KT_PORT", "")
+    assert load_config("sandbox").webserver_base_url == "http://h:3000"
+    monkeypatch.setenv("KT_PORT", "3101")
+    assert load_config("sandbox").webserver_base_url == "http://h:3101"
+
+
+def test_shipped_local_config_links_to_the_ports_of_this_instance(monkeypatch, tmp_path):
+    monkeypatch.setenv("MOUNTS_PATH", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_WEBSERVER_PORT", "3107")
+    monkeypatch.setenv("KRAKEN_COMPANION_PORT", "8057")
+    config = load_config("local")
+    assert (config.webserver_base_url, config.companion_base_url) == ("http://127.0.0.1:3107", "http://127.0.0.1:8057")
+    monkeypatch.delenv("DAGSTER_WEBSERVER_PORT")
+    monkeypatch.delenv("KRAKEN_COMPANION_PORT")
+    config = load_config("local")
+    assert (config.webserver_base_url, config.companion_base_url) == ("http://127.0.0.1:3000", "http://127.0.0.1:8050")
+
+
 @pytest.mark.parametrize(
     ("yaml_text", "key", "expectation"),
     [
