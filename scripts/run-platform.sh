@@ -5,8 +5,9 @@
 #
 # Ports: DAGSTER_WEBSERVER_PORT (3000), KRAKEN_COMPANION_PORT (8050), KRAKEN_LOCAL_MONGO_PORT (27017). A port that
 # is already taken stops the start, so two instances never share a database.
-# Stopping: INT or TERM (Ctrl-C) stops every process started here, each group gets KRAKEN_STOP_TIMEOUT_S seconds
-# (default 30) before it is killed; the database server is stopped last. Further signals do not cut this short.
+# Stopping: INT or TERM (Ctrl-C) stops every process started here: each gets KRAKEN_STOP_TIMEOUT_S seconds (default
+# 30) to stop after SIGTERM, stragglers are killed; the database server is stopped last, after Dagster. Further INT or
+# TERM signals during the stop do not cut it short.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -48,7 +49,8 @@ port_taken "$KRAKEN_COMPANION_PORT" && refuse_port "$KRAKEN_COMPANION_PORT" "com
 if [ "$LOCAL_MONGO" = 1 ] && port_taken "$MONGO_PORT"; then
   refuse_port "$MONGO_PORT" "local MongoDB server" \
     "set KRAKEN_LOCAL_MONGO_PORT to a free port (e.g. KRAKEN_LOCAL_MONGO_PORT=27018 make run)"
-  echo "  To use the MongoDB server on port $MONGO_PORT on purpose, set MONGO_HOST=127.0.0.1 MONGO_PORT=$MONGO_PORT." >&2
+  echo "  To use the MongoDB server on port $MONGO_PORT on purpose, set MONGO_HOST=127.0.0.1" \
+    "MONGO_PORT=$MONGO_PORT." >&2
   if [ -f "$MONGO_PID_FILE" ] && kill -0 "$(cat "$MONGO_PID_FILE")" 2>/dev/null; then
     echo "  $MONGO_PID_FILE names a running server (pid $(cat "$MONGO_PID_FILE")) of an instance on $RUN_DIR;" \
       "if no instance runs there any more, stop it with: .venv/bin/nx-27017 --stop --pid-file $MONGO_PID_FILE" >&2
@@ -67,19 +69,19 @@ wait_gone() {  # seconds, then a test command and its arguments: wait until the 
   done
 }
 groups_alive() { local g; for g; do kill -0 -- "-$g" 2>/dev/null && return 0; done; return 1; }
-pid_alive() { kill -0 "$1" 2>/dev/null; }
+pids_alive() { local p; for p; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 
-stop_groups() {  # TERM every group, wait for all of them at most STOP_TIMEOUT_S, then KILL what is left
+stop_groups() {  # TERM every group, as Ctrl-C in a terminal would; KILL what is left after STOP_TIMEOUT_S
   [ "$#" -gt 0 ] || return 0
-  local g
+  local g left
+  # the whole group: dagster dev leaves its code server running when only it is signalled
   for g; do kill -TERM -- "-$g" 2>/dev/null || true; done
   if ! wait_gone "$STOP_TIMEOUT_S" groups_alive "$@"; then
     for g; do
-      if kill -0 -- "-$g" 2>/dev/null; then
-        echo "run-platform: still running ${STOP_TIMEOUT_S}s after SIGTERM, killing:" >&2
-        pgrep -a -g "$g" >&2 || true
-        kill -KILL -- "-$g" 2>/dev/null || true
-      fi
+      left="$(pgrep -a -g "$g")" || continue
+      echo "run-platform: still running ${STOP_TIMEOUT_S}s after SIGTERM, killing:" >&2
+      echo "$left" >&2
+      kill -KILL -- "-$g" 2>/dev/null || true
     done
   fi
   wait 2>/dev/null || true  # reap our children
@@ -89,10 +91,11 @@ stop_local_mongo() {  # after Dagster and the companion stopped writing to it
   [ "$LOCAL_MONGO" = 1 ] && [ -f "$MONGO_PID_FILE" ] || return 0
   local pid
   pid="$(cat "$MONGO_PID_FILE")"
-  if pid_alive "$pid" && grep -q nx-27017 "/proc/$pid/cmdline" 2>/dev/null; then
+  if pids_alive "$pid" && grep -q nx-27017 "/proc/$pid/cmdline" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$STOP_TIMEOUT_S" pid_alive "$pid"; then
-      echo "run-platform: the local MongoDB server (pid $pid) still runs ${STOP_TIMEOUT_S}s after SIGTERM; killing it" >&2
+    if ! wait_gone "$STOP_TIMEOUT_S" pids_alive "$pid"; then
+      echo "run-platform: the local MongoDB server (pid $pid) still runs ${STOP_TIMEOUT_S}s after SIGTERM;" \
+        "killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
@@ -102,14 +105,19 @@ stop_local_mongo() {  # after Dagster and the companion stopped writing to it
 cleanup() {
   local code="$1"
   # from here on, INT and TERM only say that we are stopping: every process must still be stopped
-  trap 'echo "run-platform: already stopping; each process gets at most ${STOP_TIMEOUT_S}s, then it is killed" >&2' INT TERM
+  trap 'echo "run-platform: already stopping; each process gets at most ${STOP_TIMEOUT_S}s, then it is killed" >&2' \
+    INT TERM
   trap - EXIT
   set +e
-  echo "run-platform: stopping ${#pgids[@]} process group(s), then the local MongoDB server"
+  local what="${#pgids[@]} process group(s)"
+  [ "$LOCAL_MONGO" = 1 ] && what="$what, then the local MongoDB server"
+  echo "run-platform: stopping $what"
   local started=$SECONDS
   stop_groups "${pgids[@]}"
+  local groups_stopped=$SECONDS
   stop_local_mongo
-  echo "run-platform: stopped in $((SECONDS - started))s"
+  echo "run-platform: stopped in $((SECONDS - started))s (Dagster, the companion app and the simulator" \
+    "$((groups_stopped - started))s, then the local MongoDB server $((SECONDS - groups_stopped))s)"
   exit "$code"
 }
 trap 'cleanup $?' EXIT
