@@ -26,6 +26,14 @@ STOP_TIMEOUT_S = 20  # KRAKEN_STOP_TIMEOUT_S: each process group gets this long 
 STOP_BOUND_S = 2 * STOP_TIMEOUT_S + 10  # the Dagster and companion groups, then the database server, then slack
 
 
+def free_ports() -> dict[str, int]:
+    """Three different free ports for the Dagster UI, the companion app and the local MongoDB server."""
+    ports: set[int] = set()
+    while len(ports) < 3:
+        ports.add(free_port())
+    return dict(zip(("DAGSTER_WEBSERVER_PORT", "KRAKEN_COMPANION_PORT", "KRAKEN_LOCAL_MONGO_PORT"), sorted(ports)))
+
+
 def platform_env(run_dir: Path, **ports: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"MONGO_HOST", "MONGO_PORT", "DAGSTER_HOME", "MOUNTS_PATH", "KRAKEN_WEBAPP_PASSWORD"}}
@@ -84,8 +92,7 @@ def run_dir(tmp_path):
 
 
 def test_repeated_term_during_the_stop_still_stops_every_process(run_dir, tmp_path):
-    ports = {"DAGSTER_WEBSERVER_PORT": free_port(), "KRAKEN_COMPANION_PORT": free_port(),
-             "KRAKEN_LOCAL_MONGO_PORT": free_port()}
+    ports = free_ports()
     log = tmp_path / "run-platform.log"
     with log.open("wb") as out:
         script = subprocess.Popen([str(SCRIPT)], cwd=ROOT, env=platform_env(run_dir, **ports), stdout=out,
@@ -103,6 +110,11 @@ def test_repeated_term_during_the_stop_still_stops_every_process(run_dir, tmp_pa
             return commands if all(w in commands for w in wanted) else None
 
         wait_for(started, 30, "dagster dev, its webserver, daemon and code server, the companion and nx-27017")
+        # the configuration follows the ports: the companion links to this Dagster UI and uses this database
+        links = (f"companion app: http://127.0.0.1:{ports['KRAKEN_COMPANION_PORT']} (record "
+                 f"mongodb://127.0.0.1:{ports['KRAKEN_LOCAL_MONGO_PORT']}/krakendb, "
+                 f"Dagster UI http://127.0.0.1:{ports['DAGSTER_WEBSERVER_PORT']})")
+        wait_for(lambda: links in log.read_text(), 30, "the companion app to report its links")
 
         stop_started = time.monotonic()
         os.kill(script.pid, signal.SIGTERM)
@@ -137,8 +149,7 @@ def test_repeated_term_during_the_stop_still_stops_every_process(run_dir, tmp_pa
 
 @pytest.mark.parametrize("variable", ["DAGSTER_WEBSERVER_PORT", "KRAKEN_COMPANION_PORT", "KRAKEN_LOCAL_MONGO_PORT"])
 def test_a_taken_port_refuses_the_start_naming_the_port_and_the_variable(run_dir, variable):
-    ports = {"DAGSTER_WEBSERVER_PORT": free_port(), "KRAKEN_COMPANION_PORT": free_port(),
-             "KRAKEN_LOCAL_MONGO_PORT": free_port()}
+    ports = free_ports()
     with socket.socket() as other_instance:
         other_instance.bind(("127.0.0.1", ports[variable]))
         other_instance.listen()
