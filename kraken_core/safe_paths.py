@@ -16,7 +16,8 @@ REFUSED_CHARACTERS = {"/": "a slash (/)", "\\": "a backslash (\\)", "\x00": "a N
 RULE = "names may not contain a slash (/), a backslash (\\) or a NUL character, nor be '.', '..' or empty"
 # what to do, for names that people choose outside the configuration (other callers say it themselves)
 FIXES = {
-    "raw file name": "rename the file on the instrument PC; the watcher registers it under the new name as a new raw file",
+    "raw file name": "rename the file on the instrument PC; the watcher registers it under the new name as a new "
+    "raw file",
 }
 
 
@@ -32,7 +33,9 @@ def check_plain_name(name: str, what: str = "file name") -> str:
             return name
         problem = f"it contains {' and '.join(found)}"
     fix = f"; {FIXES[what]}" if what in FIXES else ""
-    raise UnsafePathError(f"refusing {what} {name!r}: {problem}; it must be a single name inside its folder ({RULE}){fix}")
+    raise UnsafePathError(
+        f"refusing {what} {name!r}: {problem}; it must be a single name inside its folder ({RULE}){fix}"
+    )
 
 
 def safe_join(base: Path, relative: str | os.PathLike) -> Path:
