@@ -1,9 +1,8 @@
-"""Alert sensors: failed runs, and asset check evaluations (a cursor over the event log), posted to Slack."""
+"""Alert sensors: failed runs, and asset check evaluations (a cursor over ended runs), posted to Slack."""
 
 from collections.abc import Iterable
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
 
 from kraken_core.config import KrakenConfig
 from kraken_core.monitoring.alert_policy import Observation
@@ -11,16 +10,17 @@ from kraken_core.monitoring.links import check_url, run_url
 from kraken_resources import KrakenConfigResource
 from kraken_resources.slack import SlackAlertsResource
 from kraken_sensors.alert_delivery import deliver
-from kraken_sensors.check_evaluations import CheckCursor, newest_execution_id, read_new_evaluations
+from kraken_sensors.check_evaluations import CheckCursor, newest_cursor, read_new_evaluations
 
 ERROR_TEXT_LIMIT = 400
 
 
-def check_observation(record: AssetCheckExecutionRecord, base_url: str) -> Observation:
-    evaluation = record.event.dagster_event.event_specific_data
+def check_observation(entry: dg.EventLogEntry, base_url: str) -> Observation:
+    evaluation: dg.AssetCheckEvaluation = entry.dagster_event.event_specific_data
     metadata = evaluation.metadata
     asset = evaluation.asset_key.to_user_string()
-    subject = metadata["subject"].value if "subject" in metadata else (record.partition or asset)
+    partition = evaluation.partition or entry.dagster_event.partition
+    subject = metadata["subject"].value if "subject" in metadata else (partition or asset)
     kind = metadata["alert_kind"].value if "alert_kind" in metadata else "state"
     outcome = "passed" if evaluation.passed else "failed"
     return Observation(
@@ -54,7 +54,8 @@ def build_check_alerts(config: KrakenConfig) -> dg.SensorDefinition:
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             "Posts failing asset checks to Slack (once per check and subject per cooldown) and a resolved message "
-            "when they pass again. On its first tick it starts at the newest evaluation: history is not replayed."
+            "when they pass again, once the run that evaluated them has ended. On its first tick it starts at the "
+            "newest run end: history is not replayed."
         ),
     )
     def asset_check_alerts(
@@ -64,7 +65,7 @@ def build_check_alerts(config: KrakenConfig) -> dg.SensorDefinition:
         graph_keys = context.repository_def.asset_graph.asset_check_keys if context.repository_def else ()
         check_keys = sorted(graph_keys, key=lambda key: key.to_user_string())
         if context.cursor is None:
-            context.update_cursor(CheckCursor(newest_execution_id(context.instance, check_keys)).to_json())
+            context.update_cursor(newest_cursor(context.instance).to_json())
             return dg.SkipReason("started; check evaluations from now on are alerted (history is not replayed)")
         records, cursor = read_new_evaluations(context.instance, check_keys, CheckCursor.from_json(context.cursor))
         summary = "no new check evaluations"
