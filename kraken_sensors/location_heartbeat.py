@@ -1,11 +1,12 @@
-"""Heartbeat of the backup and output locations in `kraken_status` (instruments report from their watchers)."""
+"""Heartbeat of the backup and output locations in `kraken_status` (instruments report from their watchers).
+
+The record's indexes are created at start-up (`kraken_assets/instance_pools.py`), not here."""
 
 
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
 from kraken_core.locations import check_location
-from kraken_core.record.indexes import ensure_indexes
 from kraken_core.record.kraken_status import write_heartbeat
 from kraken_resources import KrakenConfigResource, MongoResource
 
@@ -20,7 +21,6 @@ def build_location_heartbeat(config: KrakenConfig) -> dg.SensorDefinition:
     def _heartbeat(context: dg.SensorEvaluationContext, kraken_config: KrakenConfigResource, mongo: MongoResource):
         cfg = kraken_config.get()
         db = mongo.get_database()
-        ensure_indexes(db)
         lines = []
         for name in ("backup", "output"):
             health = check_location(getattr(cfg.locations, name), name)
