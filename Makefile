@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test test-unit services-start services-stop bench clean
+.PHONY: install run demo test test-fast test-unit services-start services-stop bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: install
 
 test: install
 	tests/run-tests.sh
+
+# the fast tier: tests that need no service and start no process of their own (see tests/conftest.py)
+test-fast: install
+	$(VENV)/bin/pytest -q -m "not services and not slow" tests
 
 test-unit: install
 	$(VENV)/bin/pytest -m "not e2e" tests

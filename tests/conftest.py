@@ -1,8 +1,14 @@
-"""Shared fixtures: the real test services (started by tests/services/services.sh), temp mounts, configs."""
+"""Shared fixtures: the real test services (started by tests/services/services.sh), temp mounts, configs.
+
+Two tiers: a test that uses the `services` fixture (directly or through another fixture, e.g. `mongo_db`) or is
+marked `e2e` is marked `services` here; every other test needs no service and runs in the fast tier
+(`make test-fast`, i.e. `pytest -m "not services"`).
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -95,10 +101,23 @@ def config(make_config) -> KrakenConfig:
 
 def pytest_configure(config):
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    config.addinivalue_line(
+        "markers", "services: needs the test services (set here for tests that use the services fixture or are e2e)")
+    config.addinivalue_line(
+        "markers", "slow: needs no service but loads the whole Definitions in a fresh process; not in make test-fast")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "services" in getattr(item, "fixturenames", ()) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture
 def instance():
-    """A temporary Dagster instance (SQLite) for in-process runs."""
-    with dg.instance_for_test() as inst:
-        yield inst
+    """A temporary Dagster instance on SQLite for in-process runs, in memory-backed /dev/shm where available (its
+    commits dominate run time)."""
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as home:
+        with dg.instance_for_test(temp_dir=home) as inst:
+            yield inst

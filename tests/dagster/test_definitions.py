@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# each test loads the whole Definitions in a fresh Python process: service tier, not make test-fast
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 ENVS = sorted(p.name[len("alphakraken."):-len(".yaml")] for p in (ROOT / "envs").glob("alphakraken.*.yaml"))
 

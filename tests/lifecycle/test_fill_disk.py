@@ -14,8 +14,15 @@ from kraken_assets.lifecycle import LifecycleDefinitions
 from kraken_core.lifecycle.remover import Remover
 from kraken_core.lifecycle.verification import PoolBackupVerifier
 from tests.lifecycle.conftest import PRODUCTION
-from tests.lifecycle.test_lifecycle_dagster import metadata_of, resources
-from tests.support.lifecycle import FolderCapacityProbe, make_raw_file, mount_tmpfs, unaccounted_files, unmount
+from tests.support.lifecycle import (
+    FolderCapacityProbe,
+    make_raw_file,
+    metadata_of,
+    mount_tmpfs,
+    resources,
+    unaccounted_files,
+    unmount,
+)
 
 MIB = 1024 * 1024
 DISK = 16 * MIB

@@ -9,16 +9,7 @@ from dagster_aws.s3 import S3Resource
 from kraken_assets.lifecycle import LifecycleDefinitions, instrument_files_moved
 from kraken_core.config import KrakenConfig
 from kraken_resources import KrakenConfigResource, MongoResource
-from tests.support.lifecycle import backup_copy, make_raw_file, unaccounted_files
-
-
-class FixedConfig(KrakenConfigResource):
-    """The configuration of one test, handed to the assets as the real resource type."""
-
-    config_json: str
-
-    def get(self) -> KrakenConfig:
-        return KrakenConfig.model_validate_json(self.config_json)
+from tests.support.lifecycle import backup_copy, make_raw_file, metadata_of, resources, unaccounted_files
 
 
 @pytest.fixture
@@ -32,23 +23,11 @@ def production_config(lifecycle_config, monkeypatch):
     return build
 
 
-def resources(config, mongo_db, services):
-    return {
-        "kraken_config": FixedConfig(env="test", config_json=config.model_dump_json()),
-        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
-    }
-
-
 def materialize(config, mongo_db, services, asset, dry_run=False):
     return dg.materialize(
         [asset], resources=resources(config, mongo_db, services), raise_on_error=False,
         run_config={"ops": {asset.key.path[-1]: {"config": {"dry_run": dry_run}}}},
     )
-
-
-def metadata_of(result, asset):
-    [event] = result.asset_materializations_for_node(asset.key.path[-1])
-    return {key: value.value for key, value in event.metadata.items()}
 
 
 def test_purge_asset_deletes_in_production_and_reports_it(production_config, mongo_db, services):

@@ -4,7 +4,6 @@ health assets in-process and evaluates the alert sensors the way the daemon woul
 from __future__ import annotations
 
 import secrets
-import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -29,6 +28,11 @@ def slack():
     recorder.stop()
 
 
+def _keys_of(definition) -> list:
+    """The asset keys an assets definition produces, or the check keys of a checks-only definition."""
+    return list(definition.keys) or list(definition.check_keys)
+
+
 class MonitoringHarness:
     def __init__(self, tmp_path: Path, mounts: Path, services: dict, database: str, slack: SlackRecorder,
                  token: str | None = TEST_TOKEN, head_node_probe=None, **overrides):
@@ -51,8 +55,13 @@ class MonitoringHarness:
         config_file = write_config_file(tmp_path / "alphakraken.monitoring.yaml", data)
         self.resources = {**resources_for(config_file, services, database), "slack": SlackAlertsResource(token=token)}
         self.monitoring = build_monitoring(self.config, head_node_probe)
-        self.location_health, self.platform_services, self.quality_check = self.monitoring.assets
-        self.check_sensor, self.run_failure_sensor = self.monitoring.sensors
+        assets = {key.to_user_string(): a for a in self.monitoring.assets for key in _keys_of(a)}
+        self.location_health = assets["location_health"]
+        self.platform_services = assets["platform_services"]
+        self.quality_check = assets["quality_metrics:quality_metrics_in_bounds"]
+        sensors = {sensor.name: sensor for sensor in self.monitoring.sensors}
+        self.check_sensor = sensors["asset_check_alerts"]
+        self.run_failure_sensor = sensors["run_failure_alerts"]
         self.check_cursor: str | None = None
         self.definitions = dg.Definitions(assets=self.monitoring.assets, resources=self.resources)
 
@@ -83,15 +92,6 @@ def with_quanting(mounts: Path, hosts: list[str], known_hosts: str) -> dict:
         "locations": {**locations, "settings": {"path": str(mounts / "settings")},
                       "slurm": {"path": str(mounts / "slurm"), "absolute_path": "/cluster/alphakraken"}},
     }
-
-
-@pytest.fixture
-def instance():
-    """A Dagster instance on SQLite, in memory-backed /dev/shm where available (its commits dominate run time)."""
-    shm = Path("/dev/shm")
-    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as home:
-        with dg.instance_for_test(temp_dir=home) as inst:
-            yield inst
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ import yaml
 
 from tests.support.platform import ROOT
 
+# each test loads the whole Definitions in a fresh Python process: service tier, not make test-fast
+pytestmark = pytest.mark.slow
+
 PROBE = """
 import json, warnings
 warnings.simplefilter("ignore")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import dagster as dg
 from pymongo.database import Database
 
 from kraken_core.checksum import file_digest
@@ -24,8 +25,31 @@ from kraken_core.raw_file_backup import (
 )
 from kraken_core.record.raw_files import register_raw_file, update_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
+from kraken_resources import KrakenConfigResource, MongoResource
 
 ETAG_PART = 1024 * 1024
+
+
+class FixedConfig(KrakenConfigResource):
+    """The configuration of one test, handed to the assets as the real resource type."""
+
+    config_json: str
+
+    def get(self) -> KrakenConfig:
+        return KrakenConfig.model_validate_json(self.config_json)
+
+
+def resources(config: KrakenConfig, mongo_db: Database, services: dict[str, str]) -> dict:
+    """The lifecycle assets' resources: this test's configuration and its own database."""
+    return {
+        "kraken_config": FixedConfig(env="test", config_json=config.model_dump_json()),
+        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
+    }
+
+
+def metadata_of(result: dg.ExecuteInProcessResult, asset: dg.AssetsDefinition) -> dict:
+    [event] = result.asset_materializations_for_node(asset.key.path[-1])
+    return {key: value.value for key, value in event.metadata.items()}
 
 
 def write_bytes(path: Path, size: int, seed: int) -> None:
