@@ -34,7 +34,7 @@ from kraken_core.lifecycle.verification import PoolBackupVerifier
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file, checksum_raw_file
 from kraken_core.record.raw_files import register_raw_file, update_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
-from tests.support.services import service_env  # noqa: E402
+from benchmarks.support import service_env  # noqa: E402
 
 BLOCK = 16 * 1024 * 1024
 PRODUCTION = LifecycleMode(True, "benchmark")

@@ -26,7 +26,7 @@ import pymongo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kraken_core.record.dump import dump_record, restore_record  # noqa: E402
-from tests.support.services import service_env  # noqa: E402
+from benchmarks.support import service_env  # noqa: E402
 
 
 def seed(db, count: int) -> None:

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,12 @@ from pathlib import Path
 import pymongo
 from pymongo import monitoring
 
-from kraken_core.config.schema import KrakenConfig
-from kraken_core.record.indexes import ensure_indexes
-from kraken_core.watcher import InstrumentWatcher, WatcherState
-from tests.support.services import service_env
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.support import service_env  # noqa: E402
+from kraken_core.config.schema import KrakenConfig  # noqa: E402
+from kraken_core.record.indexes import ensure_indexes  # noqa: E402
+from kraken_core.watcher import InstrumentWatcher, WatcherState  # noqa: E402
 
 
 class Counter(monitoring.CommandListener):

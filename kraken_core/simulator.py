@@ -66,7 +66,6 @@ def write_sciex(folder: Path, name: str, size: int, seed: int = 0, scan_size: in
     return [wiff, scan, wiff2]
 
 
-WRITERS = {Vendor.THERMO: write_thermo, Vendor.BRUKER: write_bruker, Vendor.SCIEX: write_sciex}
 SUFFIX = {Vendor.THERMO: ".raw", Vendor.BRUKER: ".d", Vendor.SCIEX: ".wiff"}
 
 

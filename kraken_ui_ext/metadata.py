@@ -34,11 +34,6 @@ def url_links(**urls: str | None) -> dict[str, dg.MetadataValue]:
     return {name: dg.MetadataValue.url(url) for name, url in urls.items() if url}
 
 
-def path_links(**paths: Any) -> dict[str, dg.MetadataValue]:
-    """File-system paths (backup, output folder) rendered as paths; None values are left out."""
-    return {name: dg.MetadataValue.path(str(path)) for name, path in paths.items() if path is not None}
-
-
 def raw_file_links(config: KrakenConfig, raw_file_id: str) -> dict[str, dg.MetadataValue]:
     """The link to this raw file's page in the companion app, when `companion_base_url` is configured."""
     if not config.companion_base_url:

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DONE_ACTIONS = frozenset({"moved", "deleted"})
-REPORTED_ACTIONS = frozenset({"would_move", "would_delete"})
-
-
 @dataclass(frozen=True)
 class FileOutcome:
     raw_file_id: str

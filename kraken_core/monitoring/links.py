@@ -10,12 +10,6 @@ def _base(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def asset_url(base_url: str, asset_path: Sequence[str], partition: str | None = None) -> str:
-    path = "/".join(quote(part, safe="") for part in asset_path)
-    query = {"partition": partition} if partition else {}
-    return f"{_base(base_url)}/assets/{path}" + (f"?{urlencode(query)}" if query else "")
-
-
 def check_url(base_url: str, asset_path: Sequence[str], check_name: str) -> str:
     path = "/".join(quote(part, safe="") for part in asset_path)
     return f"{_base(base_url)}/assets/{path}?{urlencode({'view': 'checks', 'checkDetail': check_name})}"
