@@ -12,6 +12,7 @@ from kraken_core.monitoring.location_health import (
     location_names,
     measure_location,
     new_raw_file_errors,
+    new_reused_names,
     new_upload_failures,
     with_record_facts,
 )
@@ -26,6 +27,10 @@ CHECK_DESCRIPTIONS = {
     "not_stalled": "The instrument produced a raw file within stall_alert_hours (only where configured).",
     "no_new_raw_file_errors": "No raw file of this instrument entered status `error` since the last evaluation.",
     "no_new_upload_failures": "No S3 upload of this instrument failed since the last evaluation.",
+    "no_reused_file_names": (
+        "No acquisition since the last evaluation reused the name of a raw file already in the record (each such "
+        "file is backed up as a raw file of its own with a timestamp prefix)."
+    ),
 }
 
 
@@ -109,17 +114,18 @@ def build_location_health(config: KrakenConfig) -> dg.AssetsDefinition:
         cfg = kraken_config.get()
         name = context.partition_key
         report = with_record_facts(measure_location(cfg, name), mongo.get_database())
-        errors = failures = None
+        errors = failures = reused = None
         if report.kind == "instrument" and report.record is not None:
             since = _previous_record_check(context, name) or report.measured_at - timedelta(
                 minutes=cfg.monitoring.health_fresh_m
             )
             db = mongo.get_database()
             errors, failures = new_raw_file_errors(db, name, since), new_upload_failures(db, name, since)
+            reused = new_reused_names(db, name, since)
         if report.record_error:
             context.log.warning(f"{name}: record checks skipped, MongoDB unreachable: {report.record_error}")
         yield dg.MaterializeResult(asset_key=LOCATION_HEALTH, metadata=_metadata(report))
-        for verdict in evaluate_location(cfg, report, errors, failures):
+        for verdict in evaluate_location(cfg, report, errors, failures, reused):
             yield check_result(LOCATION_HEALTH, verdict)
 
     return location_health

@@ -6,7 +6,7 @@ from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
 from kraken_core.locations import check_location, require_location
-from kraken_core.raw_file_backup import RawFileLocation, checksum_raw_file
+from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_ui_ext.metadata import file_info_table, raw_file_links
@@ -42,10 +42,12 @@ def checksum_step(config, db, raw_file_id: str, context) -> dict:
     with recorded_failure(db, doc, "checksum"):
         require_location(config.instrument_location(raw.instrument_id), raw.instrument_id)
         advance(db, doc, RawFileStatus.CHECKSUMMING)
-        file_info, total = checksum_raw_file(config, raw, etag_part_size=etag_part, stage=backup_health.ok,
-                                             progress=ProgressLog(context, raw.raw_file_id,
-                                                                  config.backup.progress_log_interval_s))
-    advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info)
+        done = checksum_acquisition(config, raw, etag_part_size=etag_part, stage=backup_health.ok,
+                                    progress=ProgressLog(context, raw.raw_file_id,
+                                                         config.backup.progress_log_interval_s))
+    file_info, total = done.file_info, done.size
+    advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info,
+            acquisition_signature=list(done.signature))
     folder = config.instrument_folder(raw.instrument_id)
     context.log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
     rows = "\n".join(f"| `{rel}` | {size:,} | `{md5}` |" for rel, (size, md5, *_) in sorted(file_info.items())[:50])

@@ -9,8 +9,9 @@ import dagster as dg
 from pymongo.database import Database
 
 from kraken_core.pipeline_status import keeps_failed_acquisition
-from kraken_core.record.raw_files import get_raw_file, update_raw_file
+from kraken_core.record.raw_files import get_raw_file, update_raw_file, watch_again
 from kraken_core.statuses import BackupStatus, RawFileStatus
+from kraken_core.verified_copy import SourceChangedError, SourceVanishedError
 
 
 def load_raw_file(db: Database, raw_file_id: str) -> dict:
@@ -34,14 +35,28 @@ def advance(db: Database, doc: dict, status: RawFileStatus | None, details: str 
 def recorded_failure(
     db: Database, doc: dict, step: str, backup_status: BackupStatus | None = None
 ) -> Iterator[None]:
-    """Any exception in the block becomes status `error` with a status_details naming the step and cause."""
+    """Any exception in the block becomes status `error` with a status_details naming the step and cause; an
+    instrument file that changed while it was read goes back to acquisition monitoring instead."""
     try:
         yield
     except dg.Failure:
         raise
+    except SourceChangedError as err:
+        if isinstance(err, SourceVanishedError):
+            _record_error(db, doc, step, err, backup_status)
+        # still being written: back to acquisition monitoring; the watcher requests a new run once it is stable
+        details = f"{step} of raw file {doc['_id']} (instrument {doc['instrument_id']}) stopped: {err}"
+        watch_again(db, doc["_id"], details)
+        raise dg.Failure(description=details, metadata={"raw_file_id": doc["_id"], "step": step},
+                         allow_retries=False) from err
     except Exception as err:
-        details = f"{step} failed for raw file {doc['_id']} (instrument {doc['instrument_id']}): {err}"
-        fields = {"backup_status": backup_status} if backup_status else {}
-        status = None if keeps_failed_acquisition(doc) else RawFileStatus.ERROR
-        update_raw_file(db, doc["_id"], status=status, status_details=details, **fields)
-        raise dg.Failure(description=details, metadata={"raw_file_id": doc["_id"], "step": step}) from err
+        _record_error(db, doc, step, err, backup_status)
+
+
+def _record_error(db: Database, doc: dict, step: str, err: Exception, backup_status: BackupStatus | None) -> None:
+    """Status `error` with a status_details naming the step and cause, then a Failure that says the same."""
+    details = f"{step} failed for raw file {doc['_id']} (instrument {doc['instrument_id']}): {err}"
+    fields = {"backup_status": backup_status} if backup_status else {}
+    status = None if keeps_failed_acquisition(doc) else RawFileStatus.ERROR
+    update_raw_file(db, doc["_id"], status=status, status_details=details, **fields)
+    raise dg.Failure(description=details, metadata={"raw_file_id": doc["_id"], "step": step}) from err

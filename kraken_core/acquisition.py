@@ -30,11 +30,13 @@ class Watch:
 
 @dataclass(frozen=True)
 class Tracked:
-    """One raw file in the watcher's state; `watch` is None once it is registered as finished."""
+    """One raw file in the watcher's state; `watch` is None once it is registered as finished, and then
+    `signature` is what the scan saw of it at that moment (a later change means the file was written again)."""
 
     size: int | None
     first_seen: float
     watch: Watch | None = None
+    signature: tuple[int, ...] = ()
 
 
 class Verdict(Enum):

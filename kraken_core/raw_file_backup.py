@@ -20,13 +20,14 @@ from pathlib import Path
 from kraken_core.checksum import FileDigest, file_digest
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.safe_paths import check_plain_name, safe_join
-from kraken_core.vendors import raw_file_members
+from kraken_core.vendors import Signature, raw_file_members, scan_raw_file
 from kraken_core.verified_copy import (
     CopyResult,
     ProgressCallback,
+    SourceChangedError,
+    StagedCopyMismatchError,
     copy_verified,
     promote_staged,
-    StagedCopyMismatchError,
     stage_copy,
     temporary_path,
 )
@@ -60,6 +61,13 @@ def backup_relpath(raw: RawFileLocation, relpath: str) -> str:
     return f"{raw.collision_flag or ''}{relpath}"
 
 
+@dataclass(frozen=True)
+class Checksummed:
+    file_info: FileInfo
+    size: int
+    signature: Signature  # what the watcher sees of the version that was read (see vendors.RawEntry)
+
+
 def checksum_raw_file(
     config: KrakenConfig,
     raw: RawFileLocation,
@@ -68,10 +76,23 @@ def checksum_raw_file(
     stage: bool = False,
     progress: ProgressCallback | None = None,
 ) -> tuple[FileInfo, int]:
-    """`{relative path: [size, md5]}` (plus the S3 ETag when asked) of every file, and the total size.
+    """`{relative path: [size, md5]}` (plus the S3 ETag when asked) of every file, and the total size."""
+    done = checksum_acquisition(config, raw, etag_part_size, stage=stage, progress=progress)
+    return done.file_info, done.size
+
+
+def checksum_acquisition(
+    config: KrakenConfig,
+    raw: RawFileLocation,
+    etag_part_size: int | None = None,
+    *,
+    stage: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Checksummed:
+    """Checksum every file of the raw file, and say which version of it was read.
 
     With `stage`, each file whose backup does not exist yet is copied to its temporary backup name in the
-    same read.
+    same read. Raises SourceChangedError when the raw file changed while it was read.
     """
     instrument = config.instruments.get(raw.instrument_id)
     if instrument is None:
@@ -81,7 +102,8 @@ def checksum_raw_file(
         )
     folder = config.instrument_folder(raw.instrument_id)
     check_plain_name(raw.original_name, "raw file name")
-    if not safe_join(folder, raw.original_name).exists():
+    before = scan_raw_file(folder, instrument.type, raw.original_name)
+    if before is None:
         raise RawFileGoneError(
             f"instrument file {folder / raw.original_name} of raw file {raw.raw_file_id} is gone "
             f"(moved, renamed or deleted on the instrument PC); find it and put it back, then re-materialize"
@@ -110,7 +132,16 @@ def checksum_raw_file(
             ) from err
         info[rel] = _info_row(digest)
         total += digest.size
-    return info, total
+    after = scan_raw_file(folder, instrument.type, raw.original_name)
+    if after is None or after.signature != before.signature:
+        for rel in info if stage else ():
+            temporary_path(safe_join(base, backup_relpath(raw, rel))).unlink(missing_ok=True)
+        raise SourceChangedError(
+            f"raw file {folder / raw.original_name} changed while it was being checksummed "
+            f"({before.main_size} bytes at the start, {after.main_size if after else 'gone'} now); the staged "
+            f"copy was removed. It is copied again once its size has been stable for the stability window"
+        )
+    return Checksummed(info, total, before.signature)
 
 
 def _info_row(digest: FileDigest) -> list:

@@ -49,3 +49,40 @@ TERMINAL_STATUSES = frozenset(
 )
 
 NON_TERMINAL_STATUSES = frozenset(set(RawFileStatus) - TERMINAL_STATUSES)
+
+
+# The record's file_info describes a copy in the backup pool that was verified identical (S3 states follow it).
+VERIFIED_BACKUP_STATUSES = frozenset(
+    str(s)
+    for s in (
+        BackupStatus.COPYING_DONE,
+        BackupStatus.UPLOAD_IN_PROGRESS,
+        BackupStatus.UPLOAD_DONE,
+        BackupStatus.UPLOAD_FAILED,
+    )
+)
+
+# A run is reading the instrument files of the raw file right now (or is between its two copy steps).
+COPY_IN_FLIGHT_STATUSES = frozenset(
+    str(s) for s in (RawFileStatus.CHECKSUMMING, RawFileStatus.CHECKSUMMING_DONE, RawFileStatus.COPYING)
+)
+
+# Statuses a raw file reaches only after its backup was verified (or that end its processing for good).
+PAST_BACKUP_STATUSES = frozenset(
+    str(s)
+    for s in (
+        RawFileStatus.COPYING_DONE,
+        RawFileStatus.QUEUED_FOR_QUANTING,
+        RawFileStatus.QUANTING,
+        RawFileStatus.QUANTING_FAILED,
+        RawFileStatus.DONE,
+        RawFileStatus.DONE_NOT_QUANTED,
+        RawFileStatus.IGNORED,
+    )
+)
+
+
+def is_settled(doc: dict) -> bool:
+    """The record holds a finished version of this raw file (its backup is verified, or it is past that or
+    ignored): a different file under its name is another acquisition, never a continuation of this one."""
+    return doc.get("backup_status") in VERIFIED_BACKUP_STATUSES or doc.get("status") in PAST_BACKUP_STATUSES

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kraken_core.config.schema import Vendor
-from kraken_core.safe_paths import UnsafePathError, safe_join
+from kraken_core.safe_paths import UnsafePathError, check_plain_name, safe_join
 
 BACKUP_FOLDER_NAME = "Backup"
 BRUKER_MAIN_FILE = "analysis.tdf_bin"
@@ -24,14 +24,23 @@ SCIEX_CONVERTING_MAX_SCAN_SIZE = 144
 THERMO_CORRUPTED_SUFFIX = "_CORRUPTED.raw"
 
 
+Signature = tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class RawEntry:
-    """What one scan saw of a raw file: main file size (None while absent) and its modification time."""
+    """What one scan saw of a raw file: main file size (None while absent) and its modification time.
+
+    `signature` tells two acquisitions under one name apart without reading them: the main file's size and
+    modification time in nanoseconds, and for Sciex the `.wiff.scan` size (a re-acquisition may keep the small
+    `.wiff`'s size). Empty while the main file is absent.
+    """
 
     name: str
     main_size: int | None
     mtime: float
     converting: bool = False
+    signature: Signature = ()
 
 
 def _lower_endswith(name: str, suffix: str) -> bool:
@@ -64,18 +73,19 @@ def scan_instrument_folder(folder: Path, vendor: Vendor) -> dict[str, RawEntry]:
                 continue
             if vendor is Vendor.THERMO and _lower_endswith(name, ".raw") and entry.is_file(follow_symlinks=False):
                 st = entry.stat(follow_symlinks=False)
-                entries[name] = RawEntry(name, st.st_size, st.st_mtime)
+                entries[name] = RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns))
             elif vendor is Vendor.BRUKER and _lower_endswith(name, ".d") and entry.is_dir(follow_symlinks=False):
                 main = _stat_size(Path(entry.path) / BRUKER_MAIN_FILE)
                 folder_mtime = entry.stat(follow_symlinks=False).st_mtime
                 if main is not None and stat.S_ISREG(main.st_mode):
-                    entries[name] = RawEntry(name, main.st_size, max(main.st_mtime, folder_mtime))
+                    entries[name] = RawEntry(name, main.st_size, max(main.st_mtime, folder_mtime),
+                                             signature=(main.st_size, main.st_mtime_ns))
                 else:
                     entries[name] = RawEntry(name, None, folder_mtime)
             elif vendor is Vendor.SCIEX and entry.is_file(follow_symlinks=False):
                 if _lower_endswith(name, ".wiff"):
                     st = entry.stat(follow_symlinks=False)
-                    entries[name] = RawEntry(name, st.st_size, st.st_mtime)
+                    entries[name] = RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns, -1))
                 else:
                     sciex_siblings.append(entry)
     if vendor is Vendor.SCIEX:
@@ -84,10 +94,32 @@ def scan_instrument_folder(folder: Path, vendor: Vendor) -> dict[str, RawEntry]:
                 owner = sibling.name[: -len(".scan")]
                 if owner in entries:
                     size = sibling.stat(follow_symlinks=False).st_size
-                    if size <= SCIEX_CONVERTING_MAX_SCAN_SIZE:
-                        e = entries[owner]
-                        entries[owner] = RawEntry(e.name, e.main_size, e.mtime, converting=True)
+                    e = entries[owner]
+                    entries[owner] = replace(e, converting=size <= SCIEX_CONVERTING_MAX_SCAN_SIZE,
+                                             signature=(*e.signature[:2], size))
     return entries
+
+
+def scan_raw_file(folder: Path, vendor: Vendor, name: str) -> RawEntry | None:
+    """What a scan of the folder sees of one raw file now (None when it is gone), without listing the folder
+    for Thermo and Bruker."""
+    check_plain_name(name, "raw file name")
+    if vendor is Vendor.SCIEX:
+        return scan_instrument_folder(folder, vendor).get(name)
+    path = folder / name
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    if vendor is Vendor.THERMO:
+        return RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns)) \
+            if stat.S_ISREG(st.st_mode) else None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    main = _stat_size(path / BRUKER_MAIN_FILE)
+    if main is None or not stat.S_ISREG(main.st_mode):
+        return RawEntry(name, None, st.st_mtime)
+    return RawEntry(name, main.st_size, max(main.st_mtime, st.st_mtime), signature=(main.st_size, main.st_mtime_ns))
 
 
 def _sciex_stem(name: str) -> str:

@@ -40,6 +40,10 @@ class SourceChangedError(CopyError):
     """The instrument file changed, grew or vanished while it was being copied."""
 
 
+class SourceVanishedError(SourceChangedError):
+    """The instrument file disappeared before or while it was being copied."""
+
+
 class StagedCopyMismatchError(CopyError):
     """The staged copy read back from disk does not match the record."""
 
@@ -169,7 +173,7 @@ def stage_copy(
     try:
         before = os.stat(source)
     except FileNotFoundError:
-        raise SourceChangedError(f"instrument file {source} vanished before it could be copied") from None
+        raise SourceVanishedError(f"instrument file {source} vanished before it could be copied") from None
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_path(target)
     try:
@@ -186,14 +190,14 @@ def stage_copy(
         try:
             after = os.stat(source)
         except FileNotFoundError:
-            raise SourceChangedError(
+            raise SourceVanishedError(
                 f"instrument file {source} vanished while it was being copied; the partial copy was removed"
             ) from None
         if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns or digest.size != after.st_size:
             raise SourceChangedError(
                 f"instrument file {source} changed while it was being copied ({before.st_size} bytes at the start, "
                 f"{digest.size} read, {after.st_size} now); the partial copy was removed. "
-                f"Re-materialize the partition once the instrument has finished writing it"
+                f"It is copied again once its size has been stable for the stability window"
             )
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -272,7 +276,7 @@ def copy_verified(
         raise SourceChangedError(
             f"instrument file {source} read as {digest.size} bytes with md5 {digest.md5} during the copy, but "
             f"{expected_size} bytes with md5 {expected_md5} were checksummed; it changed after the checksum. "
-            f"Re-materialize the partition"
+            f"It is checksummed and copied again once its size has been stable for the stability window"
         )
     result = promote_staged(target, expected_size, expected_md5, overwrite=overwrite, buffer_size=buffer_size,
                             source_label=str(source))

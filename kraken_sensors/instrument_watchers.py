@@ -18,10 +18,10 @@ def watcher_sensor_name(instrument_id: str) -> str:
     return f"watch_{instrument_id}"
 
 
-def catch_up_run_key(raw_file_ids: list[str]) -> str:
-    """The same batch asked for twice gets one run; a different batch with some of the same files gets another,
-    and the catch-up job skips the files already taken."""
-    return "catch-up:" + hashlib.sha256("\n".join(raw_file_ids).encode()).hexdigest()[:32]
+def catch_up_run_key(items: list[FinishedAcquisition]) -> str:
+    """The same batch asked for twice gets one run; a different batch with some of the same files (or a file
+    finished again after it changed) gets another, and the catch-up job skips the files already taken."""
+    return "catch-up:" + hashlib.sha256("\n".join(item.run_key for item in items).encode()).hexdigest()[:32]
 
 
 def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[FinishedAcquisition],
@@ -29,19 +29,21 @@ def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[Fi
     """One pipeline run per raw file, or catch-up runs of a batch of files each when a tick finds a backlog."""
     if len(finished) <= config.catch_up.batch_threshold:
         return [
-            dg.RunRequest(run_key=item.raw_file_id, partition_key=item.raw_file_id, job_name=pipeline_job.name,
+            dg.RunRequest(run_key=item.run_key, partition_key=item.raw_file_id, job_name=pipeline_job.name,
                           tags={"instrument": instrument_id})
             for item in finished
         ]
     # at least as many batches as copies may run at once, so a backlog on one instrument uses every copy slot
     size = max(1, min(config.catch_up.batch_size, math.ceil(len(finished) / config.backup.max_parallel_copies)))
-    batches = [[item.raw_file_id for item in finished[start : start + size]] for start in range(0, len(finished), size)]
+    batches = [finished[start : start + size] for start in range(0, len(finished), size)]
     return [
         dg.RunRequest(
-            run_key=catch_up_run_key(ids), job_name=catch_up_job.name, run_config=catch_up_run_config(ids),
-            tags={"instrument": instrument_id, "kraken/raw_files": str(len(ids)), "kraken/first_raw_file": ids[0]},
+            run_key=catch_up_run_key(batch), job_name=catch_up_job.name,
+            run_config=catch_up_run_config([item.raw_file_id for item in batch]),
+            tags={"instrument": instrument_id, "kraken/raw_files": str(len(batch)),
+                  "kraken/first_raw_file": batch[0].raw_file_id},
         )
-        for ids in batches
+        for batch in batches
     ]
 
 
@@ -73,6 +75,9 @@ def build_instrument_watcher(config: KrakenConfig, instrument_id: str, pipeline_
                         files_waiting=outcome.deferred)
         for line in outcome.log:
             context.log.info(line)
+        for name in outcome.reused_names:
+            context.log.warning(f"{instrument_id}: the name {name} was used again for other data; it is backed up "
+                                f"as a raw file of its own (check no_reused_file_names alerts the operators)")
         finished = sorted(outcome.finished, key=lambda f: f.mtime, reverse=True)
         for item in finished:
             context.log.info(f"{instrument_id}: {item.raw_file_id} finished ({item.reason}); requesting its backup")

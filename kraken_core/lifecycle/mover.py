@@ -31,12 +31,11 @@ from kraken_core.lifecycle.paths import (
     top_entries,
 )
 from kraken_core.lifecycle.run_instruments import StepRecorder, instrument_ready, run_per_instrument
-from kraken_core.lifecycle.verification import VERIFIED_COPY_STATUSES
 from kraken_core.locations import check_location
 from kraken_core.raw_file_backup import FileInfo, RawFileLocation, backup_base_path, backup_relpath
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.safe_paths import safe_join
-from kraken_core.statuses import InstrumentFileStatus
+from kraken_core.statuses import VERIFIED_BACKUP_STATUSES, InstrumentFileStatus
 
 
 class MoveRefused(RuntimeError):
@@ -84,7 +83,7 @@ class Mover:
         return list(
             self.db.raw_file.find(
                 {"instrument_id": instrument_id, "instrument_file_status": str(InstrumentFileStatus.INITIAL),
-                 "backup_status": {"$in": sorted(VERIFIED_COPY_STATUSES)}}
+                 "backup_status": {"$in": sorted(VERIFIED_BACKUP_STATUSES)}}
             ).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
         )
 

@@ -14,17 +14,7 @@ from typing import Any, Protocol
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.locations import check_location
 from kraken_core.raw_file_backup import FileInfo, RawFileLocation, verify_backup
-from kraken_core.statuses import BackupStatus
-
-VERIFIED_COPY_STATUSES = frozenset(
-    str(s)
-    for s in (
-        BackupStatus.COPYING_DONE,
-        BackupStatus.UPLOAD_IN_PROGRESS,
-        BackupStatus.UPLOAD_DONE,
-        BackupStatus.UPLOAD_FAILED,
-    )
-)
+from kraken_core.statuses import VERIFIED_BACKUP_STATUSES, BackupStatus
 
 
 class BackupVerifier(Protocol):
@@ -44,7 +34,7 @@ class PoolBackupVerifier:
         self.config = config
 
     def not_eligible(self, doc: dict[str, Any]) -> str | None:
-        if doc.get("backup_status") not in VERIFIED_COPY_STATUSES:
+        if doc.get("backup_status") not in VERIFIED_BACKUP_STATUSES:
             return f"no verified backup-pool copy yet (backup_status={doc.get('backup_status')!r})"
         return None
 

@@ -16,6 +16,7 @@ NO_PILE_UP = "no_status_pile_up"
 NOT_STALLED = "not_stalled"
 NO_NEW_RAW_FILE_ERRORS = "no_new_raw_file_errors"
 NO_NEW_UPLOAD_FAILURES = "no_new_upload_failures"
+NO_REUSED_FILE_NAMES = "no_reused_file_names"
 
 LOCATION_CHECKS = (
     MOUNT_OK,
@@ -25,6 +26,7 @@ LOCATION_CHECKS = (
     NOT_STALLED,
     NO_NEW_RAW_FILE_ERRORS,
     NO_NEW_UPLOAD_FAILURES,
+    NO_REUSED_FILE_NAMES,
 )
 
 # A failing "state" check stays a problem until it passes again (then a resolved message follows); a failing
@@ -166,6 +168,7 @@ def evaluate_location(
     report: LocationReport,
     raw_file_errors: list[dict] | None = None,
     upload_failures: list[dict] | None = None,
+    reused_names: list[dict] | None = None,
 ) -> list[Verdict]:
     """Every check that can be decided from what is known; a check that cannot (record unreachable) is left out."""
     verdicts = [
@@ -178,5 +181,8 @@ def evaluate_location(
                         "Open the raw file in the Dagster UI for the failed step, fix the cause, re-materialize it."),
         check_new_files(NO_NEW_UPLOAD_FAILURES, report.name, upload_failures, "failed to upload to S3",
                         "Check the S3 endpoint and credentials, then re-materialize raw_file_s3."),
+        check_new_files(NO_REUSED_FILE_NAMES, report.name, reused_names, "registered under a name used before",
+                        "Each is backed up as a raw file of its own, beside the earlier one; ask the instrument's "
+                        "users to give every acquisition a new name, so results cannot be mixed up."),
     ]
     return [v for v in verdicts if v is not None]

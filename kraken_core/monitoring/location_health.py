@@ -124,3 +124,11 @@ def new_upload_failures(db: Database, instrument_id: str, since: datetime) -> li
         "instrument_id": instrument_id,
     }
     return list(db.raw_file.find(query, {"_id": 1, "status_details": 1}).sort("updated_at_", 1).limit(50))
+
+
+def new_reused_names(db: Database, instrument_id: str, since: datetime) -> list[dict]:
+    """Raw files of the instrument registered after `since` under a name the record already had (a collision)."""
+    query = {"instrument_id": instrument_id, "created_at_": {"$gt": since}, "collision_flag": {"$ne": None}}
+    docs = db.raw_file.find(query, {"_id": 1, "original_name": 1}).sort("created_at_", 1).limit(50)
+    return [{"_id": d["_id"], "status_details": f"a new acquisition under the used name {d['original_name']}"}
+            for d in docs]

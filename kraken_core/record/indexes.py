@@ -12,6 +12,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         # monitoring and views: files of an instrument by status and by recency
         IndexModel([("instrument_id", ASCENDING), ("status", ASCENDING)], name="instrument_status"),
         IndexModel([("instrument_id", ASCENDING), ("created_at", DESCENDING)], name="instrument_created_at"),
+        # monitoring: names reused since the last evaluation
+        IndexModel([("instrument_id", ASCENDING), ("created_at_", DESCENDING)], name="instrument_registered_at"),
         IndexModel([("status", ASCENDING), ("updated_at_", DESCENDING)], name="status_updated_at"),
         IndexModel([("created_at", DESCENDING)], name="created_at"),
         IndexModel([("project_id", ASCENDING), ("created_at", DESCENDING)], name="project_created_at"),

@@ -20,6 +20,8 @@ LOOKUP_PROJECTION = {
     "file_info": 1,
     "created_at": 1,
     "created_at_": 1,
+    "backup_status": 1,
+    "acquisition_signature": 1,
 }
 
 
@@ -36,6 +38,30 @@ def find_by_original_names(db: Database, names: Iterable[str]) -> dict[str, list
     for doc in db.raw_file.find({"original_name": {"$in": names}}, LOOKUP_PROJECTION):
         found.setdefault(doc["original_name"], []).append(doc)
     return found
+
+
+def find_by_ids(db: Database, raw_file_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The watcher's view (LOOKUP_PROJECTION) of these raw files, in one query."""
+    ids = list(raw_file_ids)
+    if not ids:
+        return {}
+    return {doc["_id"]: doc for doc in db.raw_file.find({"_id": {"$in": ids}}, LOOKUP_PROJECTION)}
+
+
+def watch_again(db: Database, raw_file_id: str, details: str) -> None:
+    """Put a raw file whose instrument files changed before its backup back under acquisition monitoring.
+
+    Whatever a run had taken of it is released (`catch_up_run_id`, `backup_status`), so the run requested once it
+    is stable again starts from the beginning.
+    """
+    update = {
+        "status": str(RawFileStatus.MONITORING_ACQUISITION),
+        "status_details": details,
+        "backup_status": None,
+        "catch_up_run_id": None,
+        "updated_at_": datetime.now(UTC),
+    }
+    db.raw_file.update_one({"_id": raw_file_id}, {"$set": update})
 
 
 def register_raw_file(

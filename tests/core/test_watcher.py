@@ -8,6 +8,7 @@ from pymongo import monitoring
 
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_bruker, write_sciex, write_thermo
+from kraken_core.vendors import scan_instrument_folder
 from kraken_core.watcher import InstrumentWatcher, WatcherState
 
 
@@ -214,3 +215,122 @@ def test_project_ids_from_the_record_are_recognised(thermo, mongo_db):
     write_thermo(folder, "20240101_p77_plasma.raw", 10)
     tick(watcher, WatcherState(), now=0)
     assert get_raw_file(mongo_db, "20240101_p77_plasma.raw")["project_id"] == "P77"
+
+
+def finish(watcher, config, name_state, now):
+    """Tick once past the stability window; returns (outcome, state)."""
+    return tick(watcher, name_state, now=now + config.timings.size_stable_window_s + 1)
+
+
+def back_up_in_record(db, raw_file_id: str, folder, name: str) -> None:
+    """What a successful run leaves in the record (file_info of the main file, verified backup)."""
+    size = (folder / name).stat().st_size
+    db.raw_file.update_one({"_id": raw_file_id}, {"$set": {
+        "status": "done", "backup_status": "copying_done", "file_info": {name: [size, "md5-of-first"]}}})
+
+
+def rewrite_same_size(path, seed: int) -> None:
+    """A new acquisition under the same name and of the same size, written later (another mtime)."""
+    size = path.stat().st_size
+    path.unlink()
+    path.write_bytes(bytes([seed % 251]) * size)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+@pytest.mark.parametrize("vanishes_between_ticks", [True, False])
+def test_same_size_reacquisition_under_a_used_name_is_a_new_raw_file(thermo, mongo_db, config, vanishes_between_ticks):
+    watcher, folder = thermo
+    write_thermo(folder, "qc.raw", 500)
+    _, state = tick(watcher, WatcherState(), now=0)
+    out, state = finish(watcher, config, state, now=0)
+    assert [f.raw_file_id for f in out.finished] == ["qc.raw"]
+    back_up_in_record(mongo_db, "qc.raw", folder, "qc.raw")
+    if vanishes_between_ticks:
+        (folder / "qc.raw").unlink()
+        _, state = tick(watcher, state, now=20)
+        write_thermo(folder, "qc.raw", 500, seed=9)
+        os.utime(folder / "qc.raw", (5000, 5000))
+    else:
+        rewrite_same_size(folder / "qc.raw", seed=9)
+    out, state = tick(watcher, state, now=21)
+    assert out.reused_names == ["qc.raw"]
+    [new_id] = out.registered
+    assert new_id != "qc.raw" and new_id.endswith("-qc.raw")
+    assert get_raw_file(mongo_db, "qc.raw")["status"] == "done", "the backed-up raw file is left as it was"
+    out, state = finish(watcher, config, state, now=21)
+    assert [f.raw_file_id for f in out.finished] == [new_id]
+    assert get_raw_file(mongo_db, new_id)["status"] == "monitoring_done"
+
+
+def test_sciex_reacquisition_with_an_unchanged_wiff_size_is_a_new_raw_file(mongo_db, config):
+    watcher = InstrumentWatcher(mongo_db, config, "sciex1")
+    folder = config.instrument_folder("sciex1")
+    write_sciex(folder, "z.wiff", 1000, scan_size=5000)
+    _, state = tick(watcher, WatcherState(), now=0)
+    _, state = finish(watcher, config, state, now=0)
+    back_up_in_record(mongo_db, "z.wiff", folder, "z.wiff")
+    wiff = folder / "z.wiff"
+    st = wiff.stat()
+    (folder / "z.wiff.scan").write_bytes(b"\x07" * 7000)  # a new .wiff.scan beside a .wiff of the same size
+    os.utime(wiff, ns=(st.st_atime_ns, st.st_mtime_ns))  # even the .wiff's modification time is unchanged
+    assert wiff.stat().st_size == st.st_size
+    out, _ = tick(watcher, state, now=30)
+    assert out.reused_names == ["z.wiff"] and len(out.registered) == 1
+
+
+def test_a_file_that_grows_before_its_backup_is_watched_again_and_gets_a_new_run(thermo, mongo_db, config):
+    watcher, folder = thermo
+    write_thermo(folder, "slow.raw", 100)
+    _, state = tick(watcher, WatcherState(), now=0)
+    out, state = finish(watcher, config, state, now=0)
+    [first] = out.finished
+    write_thermo(folder, "other.raw", 10)  # the next sample starts
+    _, state = tick(watcher, state, now=10)
+    write_thermo(folder, "slow.raw", 100)  # the instrument was not done: it grows before the backup ran
+    out, state = tick(watcher, state, now=11)
+    doc = get_raw_file(mongo_db, "slow.raw")
+    assert doc["status"] == "monitoring_acquisition"
+    assert any("slow.raw changed after it was declared finished" in line for line in out.log)
+    assert out.registered == [] and out.reused_names == []
+    # the size change is not a newer acquisition: other.raw is still acquiring
+    assert get_raw_file(mongo_db, "other.raw")["status"] == "monitoring_acquisition"
+    out, state = finish(watcher, config, state, now=11)
+    finished = {f.raw_file_id: f for f in out.finished}
+    assert set(finished) >= {"slow.raw"}
+    assert finished["slow.raw"].run_key != first.run_key, "the new version gets its own run"
+    assert get_raw_file(mongo_db, "slow.raw")["status"] == "monitoring_done"
+
+
+def test_a_file_that_changes_while_a_run_copies_it_waits_for_that_run(thermo, mongo_db, config):
+    watcher, folder = thermo
+    write_thermo(folder, "busy.raw", 100)
+    _, state = tick(watcher, WatcherState(), now=0)
+    _, state = finish(watcher, config, state, now=0)
+    mongo_db.raw_file.update_one({"_id": "busy.raw"}, {"$set": {"status": "checksumming"}})
+    write_thermo(folder, "busy.raw", 100)
+    out, state = tick(watcher, state, now=10)
+    assert get_raw_file(mongo_db, "busy.raw")["status"] == "checksumming", "the running step owns the status"
+    out, state = finish(watcher, config, state, now=10)
+    assert out.finished == [], "no second run while the first is copying"
+    # the run's copy failed on the change and handed the file back to monitoring
+    mongo_db.raw_file.update_one({"_id": "busy.raw"}, {"$set": {"status": "monitoring_acquisition"}})
+    out, state = finish(watcher, config, state, now=30)
+    assert [f.raw_file_id for f in out.finished] == ["busy.raw"]
+
+
+def test_a_run_that_backed_up_the_current_version_is_not_redone(thermo, mongo_db, config):
+    watcher, folder = thermo
+    write_thermo(folder, "r.raw", 100)
+    _, state = tick(watcher, WatcherState(), now=0)
+    _, state = finish(watcher, config, state, now=0)
+    mongo_db.raw_file.update_one({"_id": "r.raw"}, {"$set": {"status": "checksumming"}})
+    write_thermo(folder, "r.raw", 100)
+    _, state = tick(watcher, state, now=10)
+    # the run read the grown file after all, and recorded what it read
+    entry = scan_instrument_folder(folder, config.instruments["thermo1"].type)["r.raw"]
+    mongo_db.raw_file.update_one({"_id": "r.raw"}, {"$set": {
+        "status": "done", "backup_status": "copying_done", "acquisition_signature": list(entry.signature)}})
+    out, state = finish(watcher, config, state, now=10)
+    assert out.finished == [] and out.registered == []
+    assert mongo_db.raw_file.count_documents({}) == 1

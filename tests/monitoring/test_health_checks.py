@@ -88,6 +88,15 @@ def test_new_errors_are_events_listing_the_files(config):
     assert result["no_new_upload_failures"].passed
 
 
+def test_a_reused_file_name_is_an_event_naming_the_new_raw_file(config):
+    reused = [{"_id": "20240301-101500-qc.raw", "status_details": "a new acquisition under the used name qc.raw"}]
+    result = verdicts(config, report(), raw_file_errors=[], upload_failures=[], reused_names=reused)
+    check = result["no_reused_file_names"]
+    assert check.kind == "event" and not check.passed
+    assert "20240301-101500-qc.raw" in check.description and "name used before" in check.description
+    assert verdicts(config, report(), reused_names=[])["no_reused_file_names"].passed
+
+
 def test_free_space_file_overrides_the_disk(tmp_path, config):
     path = tmp_path / "free.yaml"
     assert free_space_gb(900.0, "thermo1", path) == 900.0

@@ -20,6 +20,7 @@ from kraken_core.lifecycle.mover import Mover
 from kraken_core.lifecycle.remover import Remover
 from kraken_core.monitoring.location_health import (
     new_raw_file_errors,
+    new_reused_names,
     new_upload_failures,
     read_record_facts,
 )
@@ -28,7 +29,7 @@ from kraken_core.quanting.settings_lookup import settings_for_raw_file
 from kraken_core.record.connection import MongoSettings
 from kraken_core.record.lifecycle_log import ensure_lifecycle_indexes, file_events
 from kraken_core.record.quanting_jobs import metrics_of, open_quanting
-from kraken_core.record.raw_files import find_by_original_names
+from kraken_core.record.raw_files import find_by_ids, find_by_original_names
 from kraken_core.watcher import InstrumentWatcher
 from kraken_ui_ext.companion.app import build_app
 from kraken_ui_ext.companion.settings import CompanionSettings
@@ -94,6 +95,7 @@ def test_every_read_of_the_product_is_served_by_a_declared_index(recorded, confi
 
     with recorder.source("watcher: which names are known"):
         find_by_original_names(db, [rid, "20991231_new.raw"])
+        find_by_ids(db, [rid, "20991231_new.raw"])
     with recorder.source("watcher: project ids"):
         InstrumentWatcher(db, config, "thermo1").project_ids()
     for instrument_id in INSTRUMENTS:
@@ -102,6 +104,7 @@ def test_every_read_of_the_product_is_served_by_a_declared_index(recorded, confi
         with recorder.source("monitoring: new errors and upload failures"):
             new_raw_file_errors(db, instrument_id, now - timedelta(hours=1))
             new_upload_failures(db, instrument_id, now - timedelta(hours=1))
+            new_reused_names(db, instrument_id, now - timedelta(hours=1))
         with recorder.source("lifecycle: mover and remover candidates"):
             Mover.candidates(SimpleNamespace(db=db), instrument_id)
             Remover.candidates(SimpleNamespace(db=db, now=now), instrument_id, 14)
