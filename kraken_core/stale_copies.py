@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kraken_core.config.schema import KrakenConfig
@@ -36,8 +36,8 @@ class LiveRuns:
     run_ids: frozenset[str] = field(default_factory=frozenset)  # run ids and root run ids (catch-up claims)
 
 
-def in_flight_filter(updated_before: datetime) -> dict:
-    """MongoDB filter of raw files in the middle of a copy, unchanged since `updated_before`."""
+def in_flight_filter() -> dict:
+    """MongoDB filter of raw files in the middle of a copy (a handful at any time: at most one per copy slot)."""
     return {
         "$or": [
             {"status": {"$in": list(IN_FLIGHT_STATUSES)}},
@@ -45,12 +45,26 @@ def in_flight_filter(updated_before: datetime) -> dict:
             {"status": str(RawFileStatus.MONITORING_DONE), "catch_up_run_id": {"$type": "string"},
              "backup_status": None},
         ],
-        "updated_at_": {"$lt": updated_before},
     }
 
 
 def stale_after(now: datetime, config: KrakenConfig) -> datetime:
     return now - timedelta(seconds=config.timings.stale_copy_recovery_s)
+
+
+def unchanged_since(doc: dict, moment: datetime) -> bool:
+    """The record was last changed before `moment` (a missing or unreadable time counts as long ago)."""
+    changed = doc.get("updated_at_")
+    if isinstance(changed, str):  # as some MongoDB-compatible servers return it
+        try:
+            changed = datetime.fromisoformat(changed)
+        except ValueError:
+            return True
+    if not isinstance(changed, datetime):
+        return True
+    if changed.tzinfo is None:
+        changed = changed.replace(tzinfo=UTC)
+    return changed < moment
 
 
 def is_stale(doc: dict, live: LiveRuns) -> bool:

@@ -4,6 +4,7 @@ and a new pipeline run, and the operators get one message per recovered raw file
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -16,7 +17,7 @@ from kraken_core.stale_copies import LiveRuns, is_stale, recovery_details, remov
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slack import SlackAlertsResource
 from kraken_sensors.alert_delivery import deliver
-from kraken_sensors.dead_run_workers import fail_dead_runs
+from kraken_sensors.dead_run_workers import fail_dead_runs, free_slots_of_dead_runs
 
 ALERT = "stale_copy_recovered"
 PARTITION_TAG = "dagster/partition"
@@ -66,7 +67,10 @@ def build_crash_recovery(config: KrakenConfig, pipeline_job: dg.JobDefinition) -
         db = mongo.get_database()
         instance = context.instance
         job_names = context.repository_def.job_names if context.repository_def else []
-        failed = fail_dead_runs(instance, job_names, context.log)
+        seen_dead = set(json.loads(context.cursor)) if context.cursor else set()
+        failed, first_seen = fail_dead_runs(instance, job_names, context.log, seen_dead)
+        context.update_cursor(json.dumps(sorted(first_seen)))
+        freed = free_slots_of_dead_runs(instance, context.log)
         live = live_runs(instance)
         requests, observations = [], []
         for doc in find_in_flight(db, stale_after(datetime.now(UTC), cfg)):
@@ -88,7 +92,8 @@ def build_crash_recovery(config: KrakenConfig, pipeline_job: dg.JobDefinition) -
                 alert=ALERT, subject=doc["_id"], failing=True, text=details, kind="event", severity="WARN",
                 link=run_url(cfg.webserver_base_url, dead_runs[0]) if dead_runs else None,
             ))
-        summary = f"{len(failed)} dead run(s) failed, {len(requests)} interrupted copies recovered"
+        summary = (f"{len(failed)} dead run(s) failed, slots of {len(freed)} ended run(s) freed, {len(requests)} "
+                   f"interrupted copies recovered")
         if observations:
             summary += "; " + deliver(observations, ledger_name="crash_recovery", instance=instance, config=cfg,
                                       slack=slack, log=context.log, env=kraken_config.env)

@@ -38,7 +38,7 @@ def worker_pid(instance: dg.DagsterInstance, run_id: str) -> tuple[int, float] |
     found = None
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
         event = entry.dagster_event
-        if event is None or not (entry.user_message or "").startswith(PID_EVENT_PREFIX):
+        if event is None or not (entry.message or "").startswith(PID_EVENT_PREFIX):
             continue
         pid = event.engine_event_data.metadata.get("pid")
         if pid is not None:
@@ -46,11 +46,18 @@ def worker_pid(instance: dg.DagsterInstance, run_id: str) -> tuple[int, float] |
     return found
 
 
-def fail_dead_runs(instance: dg.DagsterInstance, job_names: Iterable[str], log: logging.Logger) -> list[FailedRun]:
-    """Report every STARTED run of `job_names` whose worker is gone as failed, and free its pool slots."""
+def fail_dead_runs(
+    instance: dg.DagsterInstance, job_names: Iterable[str], log: logging.Logger, seen_dead: set[str]
+) -> tuple[list[FailedRun], set[str]]:
+    """Report every STARTED run of `job_names` whose worker is gone as failed, and free its pool slots.
+
+    A run is failed only when its worker was already gone at the previous check (`seen_dead`): while the code
+    server that started it is up, it reports the run failed itself within a second, and one failure is enough.
+    Returns the runs failed now and the runs seen dead for the first time.
+    """
     if not can_check_here(instance):
-        return []
-    failed = []
+        return [], set()
+    failed, first_seen = [], set()
     started = instance.get_run_records(
         filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]), limit=500
     )
@@ -65,6 +72,9 @@ def fail_dead_runs(instance: dg.DagsterInstance, job_names: Iterable[str], log: 
         check = check_worker(*recorded)
         if check.alive:
             continue
+        if run.run_id not in seen_dead:
+            first_seen.add(run.run_id)
+            continue
         current = instance.get_run_by_id(run.run_id)
         if current is None or current.status != dg.DagsterRunStatus.STARTED:
             continue  # it ended on its own meanwhile
@@ -76,4 +86,31 @@ def fail_dead_runs(instance: dg.DagsterInstance, job_names: Iterable[str], log: 
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         log.warning(reason)
         failed.append(FailedRun(run.run_id, run.job_name, check.reason))
-    return failed
+    return failed, first_seen
+
+
+def free_slots_of_dead_runs(instance: dg.DagsterInstance, log: logging.Logger) -> list[str]:
+    """Free the pool slots still held by ended runs whose worker process is gone.
+
+    Run monitoring frees them too (`free_slots_after_run_end_seconds`), after a grace meant for workers still
+    finishing; a dead worker needs no grace, and the recovery run waits for its slot.
+    """
+    if not can_check_here(instance):
+        return []
+    storage = instance.event_log_storage
+    holding = storage.get_concurrency_run_ids()
+    if not holding:
+        return []
+    freed = []
+    ended = instance.get_run_records(filters=dg.RunsFilter(run_ids=list(holding), statuses=[
+        dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED, dg.DagsterRunStatus.SUCCESS]))
+    for record in ended:
+        run_id = record.dagster_run.run_id
+        recorded = worker_pid(instance, run_id)
+        if recorded is not None and check_worker(*recorded).alive:
+            continue
+        storage.free_concurrency_slots_for_run(run_id)
+        log.warning(f"freed the pool slots still held by ended run {run_id} ({record.dagster_run.job_name}): "
+                    f"its worker process is gone")
+        freed.append(run_id)
+    return freed

