@@ -1,4 +1,10 @@
-"""What a finished job means for the raw file: `done`, `quanting_failed` (with a known reason) or `error`."""
+"""What a finished job means for the raw file: `done`, `quanting_failed` (with a known reason) or `error`.
+
+As in AlphaKraken v1.0: a failed AlphaDIA job with a known failure code (`failure_codes`), a time limit, running
+out of memory or a failed custom tool is a quiet `quanting_failed` carrying its code; a failure whose code is not
+known (`__UNKNOWN_ERROR`, `__NO_LOG_FILE`, `__COULD_NOT_DETERMINE_ERROR`) or a job ended in another way is `error`,
+so that someone looks at it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kraken_core.quanting import alphadia_output as out
+from kraken_core.quanting import failure_codes as fc
 from kraken_core.statuses import RawFileStatus
 
 _OOM = re.compile(r"Exceeded job memory limit|oom[-_ ]kill|Out Of Memory|OUT_OF_MEMORY", re.I)
@@ -35,10 +42,12 @@ def classify(
     if state in {"TIMEOUT", "DEADLINE"}:
         return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} hit its time limit (--time); raise slurm_time",
                        "TIMEOUT")
-    code = out.error_code_from_events(output) if output.is_dir() else None
-    code = code or (out.error_from_log(output) if output.is_dir() else None)
-    if code:
-        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job}: AlphaDIA reported {code}", code)
+    if state == "FAILED" and software_type != "alphadia":
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} of the custom tool failed with exit code {exit_code}",
+                       "FAILED")
+    codes = fc.event_error_codes(output) if output.is_dir() else []
+    if codes:
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job}: AlphaDIA reported {';'.join(codes)}", ";".join(codes))
     if state == "COMPLETED" and exit_code in (0, None):
         if software_type != "alphadia":
             return Outcome(RawFileStatus.DONE, f"{job} completed")
@@ -57,9 +66,22 @@ def classify(
     if state == "CANCELLED":
         return Outcome(RawFileStatus.ERROR, f"{job} was cancelled on the cluster; resubmit if that was a mistake",
                        "CANCELLED")
-    last_error = next((line.strip() for line in reversed(job_log.splitlines()) if line.startswith("ERROR")), None)
-    cause = f"last error in the job log: {last_error}" if last_error else "no known cause, see the job log"
-    return Outcome(RawFileStatus.ERROR, f"{job} ended {state} with exit code {exit_code}; {cause}", state)
+    if state != "FAILED":
+        return Outcome(RawFileStatus.ERROR, f"{job} ended {state} with exit code {exit_code}; {_last_error(job_log)}",
+                       state)
+    code, line = fc.log_error_code(output) if output.is_dir() else (fc.NO_LOG_FILE, None)
+    if code not in fc.NEW_ERRORS:
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job}: AlphaDIA failed with {code} ({line})", code)
+    cause = f"last ERROR line of log.txt: {line}" if line else (
+        "no ERROR line in log.txt" if code == fc.COULD_NOT_DETERMINE_ERROR else
+        f"no log.txt in {output}; {_last_error(job_log)}")
+    return Outcome(RawFileStatus.ERROR, f"{job} failed with exit code {exit_code}, an error not known yet: {cause}; "
+                   f"add it to the known failures if it is the data's fault", code)
+
+
+def _last_error(job_log: str) -> str:
+    last = next((line.strip() for line in reversed(job_log.splitlines()) if line.startswith("ERROR")), None)
+    return f"last error in the job log: {last}" if last else "no known cause, see the job log"
 
 
 def raw_file_status(outcomes: list[Outcome]) -> tuple[RawFileStatus, str]:

@@ -90,7 +90,7 @@ def test_error_code_event_is_quanting_failed_with_the_code(alphadia, tmp_path):
 def test_known_error_in_log_txt_without_events(tmp_path):
     (tmp_path / "log.txt").write_text("0:00:01 INFO start\n0:01:00 ERROR: No psm files accumulated, can't continue\n")
     outcome = classify(state="FAILED", exit_code=1, output=tmp_path, job_log="")
-    assert (outcome.status, outcome.code) == (RawFileStatus.QUANTING_FAILED, "NO_PSM_FOUND")
+    assert (outcome.status, outcome.code) == (RawFileStatus.QUANTING_FAILED, "_NO_PSM_FILES")
 
 
 def test_events_in_pre_1_9_progress_folder(tmp_path):
@@ -126,6 +126,11 @@ def test_unexplained_endings_are_errors(tmp_path, state):
     assert classify(state=state, exit_code=2, output=tmp_path, job_log="").status == RawFileStatus.ERROR
 
 
+def test_failed_custom_tool_is_quanting_failed(tmp_path):
+    outcome = classify(state="FAILED", exit_code=3, output=tmp_path, job_log="", software_type="custom")
+    assert (outcome.status, outcome.code) == (RawFileStatus.QUANTING_FAILED, "FAILED")
+
+
 def test_raw_file_status_over_several_jobs():
     done = Outcome(RawFileStatus.DONE, "ok")
     failed = Outcome(RawFileStatus.QUANTING_FAILED, "TIMEOUT")
@@ -139,3 +144,4 @@ def test_unexplained_failure_names_the_last_error_of_the_job_log(tmp_path):
     log = "raw file: /c/x.raw\nERROR: raw file /c/x.raw is not visible on this node\n"
     outcome = classify(state="FAILED", exit_code=66, output=tmp_path / "none", job_log=log)
     assert outcome.status == RawFileStatus.ERROR and "is not visible on this node" in outcome.reason
+    assert outcome.code == "__NO_LOG_FILE"
