@@ -22,6 +22,8 @@ if not _stdout.handlers:
 
 
 class BatchLog:
+    """The log the per-file steps write to in a batch: info to stdout, warnings and errors to the event log."""
+
     def __init__(self, event_log: dg.DagsterLogManager):
         self._event_log = event_log
 
@@ -41,15 +43,14 @@ class BatchLog:
         self._event_log.exception(msg)
 
 
-class BatchContext:
-    """What the per-file steps use of an execution context (`log`), for a run that handles many files."""
+class BatchProgress:
+    """One event-log line every few seconds on how far a batch has got."""
 
-    def __init__(self, context: dg.OpExecutionContext, total: int, interval_s: float):
-        self.log = BatchLog(context.log)
-        self._event_log, self._total, self._interval_s = context.log, total, interval_s
+    def __init__(self, event_log: dg.DagsterLogManager, total: int, interval_s: float):
+        self._event_log, self._total, self._interval_s = event_log, total, interval_s
         self._last = time.monotonic()
 
-    def progress(self, done: int, failed: int) -> None:
+    def __call__(self, done: int, failed: int) -> None:
         now = time.monotonic()
         if now - self._last >= self._interval_s:
             self._last = now

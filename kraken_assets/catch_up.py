@@ -2,9 +2,12 @@
 
 After an outage the watchers find hundreds of finished files at once. One `raw_file_pipeline` run per file would
 pay a process start-up and a code-location load per file (seconds each); this job pays it once per batch. It runs
-the same steps as the pipeline's assets, one raw file after another, and logs for every file the
+the same step functions as the pipeline's assets, one raw file after another, and logs for every file the
 materializations of `raw_file`, `raw_file_backup` and `alphadia_job` and the `backup_identical` check result
-with the file's partition, so each raw file's page in Dagster reads as if it had had its own run.
+(from the backup step's own verifying read, as the asset reports it) with the file's partition, so each raw
+file's page in Dagster reads as if it had had its own run. Dagster's single-run backfills were considered: they
+record one aggregate materialization for all partitions of the run, which would lose the per-file metadata and
+the per-file failure isolation this job keeps (docs/scale.md).
 
 A failing raw file does not stop the batch: its error is in its record (as in a pipeline run), the other files
 go on, and the run fails at the end naming every file that failed and why.
@@ -16,10 +19,10 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from kraken_assets.batch_log import BatchContext
+from kraken_assets.batch_log import BatchLog, BatchProgress
 from kraken_assets.quanting import alphadia_job, submit_quanting_step
 from kraken_assets.raw_file import checksum_step, raw_file
-from kraken_assets.raw_file_backup import backup_identical, backup_step, evaluate_backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import BACKUP_IDENTICAL, backup_step, raw_file_backup
 from kraken_core.pools import CLUSTER_SLOTS, COPIES
 from kraken_core.record.raw_files import claim_for_catch_up, get_raw_file
 from kraken_resources import KrakenConfigResource, MongoResource
@@ -76,31 +79,30 @@ def back_up_raw_files(
     cfg = kraken_config.get()
     db = mongo.get_database()
     root_run_id = context.run.tags.get(ROOT_RUN_ID_TAG) or context.run_id  # a re-execution resumes its batch
-    batch = BatchContext(context, len(config.raw_file_ids), cfg.backup.progress_log_interval_s)
+    log = BatchLog(context.log)
+    progress = BatchProgress(context.log, len(config.raw_file_ids), cfg.backup.progress_log_interval_s)
     backed_up: list[str] = []
     failed: dict[str, str] = {}
     for position, raw_file_id in enumerate(config.raw_file_ids, start=1):
-        batch.progress(position - 1, len(failed))
+        progress(position - 1, len(failed))
         if not claim_for_catch_up(db, raw_file_id, root_run_id):
             context.log.info(skip_reason(db, raw_file_id))
             continue
-        batch.log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
+        log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
         try:
-            yield _materialization(raw_file, raw_file_id, checksum_step(cfg, db, raw_file_id, batch))
-            yield _materialization(raw_file_backup, raw_file_id, backup_step(cfg, db, raw_file_id, batch))
-            check = evaluate_backup_identical(cfg, db, raw_file_id, batch.log)
+            yield _materialization(raw_file, raw_file_id, checksum_step(cfg, db, raw_file_id, log))
+            done = backup_step(cfg, db, raw_file_id, log)
         except Exception as err:  # one raw file's failure must not stop the others; its record says why
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")
             continue
+        yield _materialization(raw_file_backup, raw_file_id, done.metadata)
+        check = done.check_result()
         context.log_event(dg.AssetCheckEvaluation(
-            asset_key=raw_file_backup.key, check_name=backup_identical.check_key.name, passed=check.passed,
+            asset_key=raw_file_backup.key, check_name=BACKUP_IDENTICAL, passed=check.passed,
             metadata=check.metadata, partition=raw_file_id, blocking=True,
         ))
-        if check.passed:
-            backed_up.append(raw_file_id)
-        else:
-            failed[raw_file_id] = "backup_identical failed: the backup is not identical (details in its record)"
+        backed_up.append(raw_file_id)
     context.log.info(f"catch-up batch: {len(backed_up)} backed up, {len(failed)} failed, "
                      f"{len(config.raw_file_ids) - len(backed_up) - len(failed)} skipped")
     yield dg.Output(BatchOutcome(backed_up=backed_up, failed=failed))
@@ -118,11 +120,12 @@ def submit_quanting_jobs(
     cfg = kraken_config.get()
     db = mongo.get_database()
     failed = dict(outcome.failed)
-    batch = BatchContext(context, len(outcome.backed_up), cfg.backup.progress_log_interval_s)
+    log = BatchLog(context.log)
+    progress = BatchProgress(context.log, len(outcome.backed_up), cfg.backup.progress_log_interval_s)
     for position, raw_file_id in enumerate(outcome.backed_up):
-        batch.progress(position, len(failed) - len(outcome.failed))
+        progress(position, len(failed) - len(outcome.failed))
         try:
-            metadata = submit_quanting_step(cfg, db, slurm, raw_file_id, batch)
+            metadata = submit_quanting_step(cfg, db, slurm, raw_file_id, log)
         except Exception as err:
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")

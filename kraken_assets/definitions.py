@@ -14,7 +14,7 @@ from kraken_assets.monitoring import build_monitoring
 from kraken_assets.partition_retirement import build_partition_retirement
 from kraken_assets.quanting import alphadia_job, alphadia_output, quality_metrics
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.raw_file_s3 import raw_file_s3, raw_file_s3_upload
 from kraken_assets.record_backup import build_record_dump_schedules, mongodb_record_dump, record_dump_job
 from kraken_assets.resources import build_resources
@@ -47,7 +47,6 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
             *monitoring.assets,
             *lifecycle.assets,
         ]),
-        asset_checks=[backup_identical],
         jobs=[
             raw_file_pipeline, raw_file_catch_up, quanting_results, raw_file_s3_upload, record_dump_job,
             *monitoring.jobs, *lifecycle.jobs, *partition_jobs,

@@ -2,12 +2,12 @@
 
 import time
 
-import dagster as dg
-
 
 class ProgressLog:
-    def __init__(self, context: dg.AssetExecutionContext, label: str, interval_s: float):
-        self.context, self.label, self.interval_s = context, label, interval_s
+    """A copy's progress callback that logs to `log` (a run's `context.log`, or any logger)."""
+
+    def __init__(self, log, label: str, interval_s: float):
+        self.log, self.label, self.interval_s = log, label, interval_s
         self.started = self.last = time.monotonic()
 
     def __call__(self, copied: int, total: int) -> None:
@@ -16,7 +16,7 @@ class ProgressLog:
             return
         self.last = now
         rate = copied / 1e6 / max(now - self.started, 1e-9)
-        self.context.log.info(
+        self.log.info(
             f"{self.label}: {100 * copied / max(total, 1):.0f}% of {total / 1e9:.2f} GB ({rate:.0f} MB/s)"
         )
 

@@ -59,24 +59,25 @@ def _job_entry(settings: dict, output: Path, **fields) -> dict:
 def alphadia_job(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource, slurm: SlurmResource
 ):
-    metadata = submit_quanting_step(kraken_config.get(), mongo.get_database(), slurm, context.partition_key, context)
+    metadata = submit_quanting_step(kraken_config.get(), mongo.get_database(), slurm, context.partition_key,
+                                    context.log)
     if metadata is not None:
         yield dg.MaterializeResult(metadata=metadata)
 
 
-def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, context) -> dict | None:
+def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log) -> dict | None:
     """Submit the Slurm jobs of one raw file; the metadata of its `alphadia_job` materialization, or None when the
     raw file is not quantified (the reason is in its status_details)."""
     doc = load_raw_file(db, raw_file_id)
     if doc.get("status") in NOT_QUANTED:
-        context.log.info(f"{doc['_id']}: not quantified ({doc.get('status')}: {doc.get('status_details')})")
+        log.info(f"{doc['_id']}: not quantified ({doc.get('status')}: {doc.get('status_details')})")
         return None
     refused = refusal(config, doc)
     settings = [] if refused else settings_for_raw_file(db, config, doc)
     if refused or not settings:
         status, reason = refused or no_settings(doc)
         advance(db, doc, status, reason)
-        context.log.info(f"{doc['_id']}: {reason}")
+        log.info(f"{doc['_id']}: {reason}")
         return None
     now = datetime.now(UTC)
     jobs, requests = [], []
@@ -102,7 +103,7 @@ def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, con
                             host=cluster.ssh.host, output_path_cluster=str(request.output_cluster),
                             log_path=str(request.log_dir_worker / f"{request.job_name}-{job_id}.out"), submitted_at=now,
                         ))
-                        context.log.info(f"{doc['_id']}: submitted Slurm job {job_id} ({request.settings_label}) "
+                        log.info(f"{doc['_id']}: submitted Slurm job {job_id} ({request.settings_label}) "
                                          f"on {cluster.ssh.host}, output {request.output_cluster}")
                 except Exception:
                     for job_id in submitted:  # no half-submitted raw file: its jobs go or stay together

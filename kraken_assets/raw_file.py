@@ -4,7 +4,7 @@ import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog
-from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
+from kraken_assets.record_steps import COPY_RETRY_POLICY, advance, load_raw_file, recorded_failure
 from kraken_core.locations import check_location, require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
 from kraken_core.statuses import RawFileStatus
@@ -17,6 +17,7 @@ from kraken_ui_ext.metadata import file_info_table, raw_file_links
     kinds={"python", "mongodb"},
     owners=["team:lab-it"],
     pool="copies",  # it writes the staged backup copy, so it counts against the copy slots (and the drain)
+    retry_policy=COPY_RETRY_POLICY,
     description=(
         "A raw file as the instrument wrote it (Thermo .raw, Bruker .d folder, Sciex .wiff set). "
         "Materializing it reads every file once, records size and md5 in the record's file_info, and in the "
@@ -27,29 +28,29 @@ def raw_file(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
     return dg.MaterializeResult(
-        metadata=checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context)
+        metadata=checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log)
     )
 
 
-def checksum_step(config, db, raw_file_id: str, context) -> dict:
+def checksum_step(config, db, raw_file_id: str, log) -> dict:
     """Checksum one raw file and stage its backup copy; the metadata of its `raw_file` materialization."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     etag_part = config.backup.s3.chunk_size_mb * 1024 * 1024 if config.backup.backup_type == "s3" else None
     backup_health = check_location(config.locations.backup, "backup")
     if not backup_health.ok:
-        context.log.warning(f"{backup_health.details}: checksumming {raw.raw_file_id} without staging its backup")
+        log.warning(f"{backup_health.details}: checksumming {raw.raw_file_id} without staging its backup")
     with recorded_failure(db, doc, "checksum"):
         require_location(config.instrument_location(raw.instrument_id), raw.instrument_id)
         advance(db, doc, RawFileStatus.CHECKSUMMING)
         done = checksum_acquisition(config, raw, etag_part_size=etag_part, stage=backup_health.ok,
-                                    progress=ProgressLog(context, raw.raw_file_id,
+                                    progress=ProgressLog(log, raw.raw_file_id,
                                                          config.backup.progress_log_interval_s))
     file_info, total = done.file_info, done.size
     advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info,
             acquisition_signature=list(done.signature))
     folder = config.instrument_folder(raw.instrument_id)
-    context.log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
+    log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
     rows = "\n".join(f"| `{rel}` | {size:,} | `{md5}` |" for rel, (size, md5, *_) in sorted(file_info.items())[:50])
     return {
         "instrument": raw.instrument_id,

@@ -1,21 +1,29 @@
-"""`raw_file_backup`: the verified copy of a raw file in the backup pool, and the check that proves it."""
+"""`raw_file_backup`: the verified copy of a raw file in the backup pool, and the check that proves it.
 
+The proof comes from the copy's own verifying read: each file is fsynced, dropped from the page cache, read back
+and compared with the md5 recorded while it was read from the instrument, and only then renamed into place. A
+second re-read after the rename would prove nothing more, so the blocking check `backup_identical` is reported
+from that read.
+"""
 
 import time
+from dataclasses import dataclass
 
 import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog, TransferSummary
 from kraken_assets.raw_file import raw_file
-from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
+from kraken_assets.record_steps import COPY_RETRY_POLICY, advance, load_raw_file, recorded_failure
 from kraken_core.locations import require_location
-from kraken_core.pipeline_status import keeps_failed_acquisition, status_after_backup
-from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file, verify_backup
-from kraken_core.record.raw_files import update_raw_file
+from kraken_core.pipeline_status import status_after_backup
+from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_ui_ext.metadata import metadata_table, raw_file_links
+
+
+BACKUP_IDENTICAL = "backup_identical"
 
 
 @dg.asset(
@@ -25,6 +33,21 @@ from kraken_ui_ext.metadata import metadata_table, raw_file_links
     kinds={"python", "mongodb"},
     owners=["team:lab-it"],
     pool="copies",
+    retry_policy=COPY_RETRY_POLICY,
+    check_specs=[
+        dg.AssetCheckSpec(
+            BACKUP_IDENTICAL,
+            asset="raw_file_backup",
+            blocking=True,
+            partitions_def=raw_files_partitions,
+            description=(
+                "Every backup file was read back from disk (page cache dropped, after fsync) and its size and md5 "
+                "matched the record before it got its final name; an existing copy was re-read the same way. Nothing "
+                "downstream runs without it. A mismatch fails raw_file_backup with the file and the difference: do "
+                "not delete the instrument file; fix the backup storage and re-materialize."
+            ),
+        )
+    ],
     description=(
         "The raw file's copy in the backup pool at `<backup>/<instrument>/<YYYY_MM>/<raw_file_id>`, written to a "
         "temporary name, re-read and compared with the recorded md5, then renamed. An identical existing copy is "
@@ -34,13 +57,29 @@ from kraken_ui_ext.metadata import metadata_table, raw_file_links
 def raw_file_backup(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
-    return dg.MaterializeResult(
-        metadata=backup_step(kraken_config.get(), mongo.get_database(), context.partition_key, context)
-    )
+    done = backup_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log)
+    return dg.MaterializeResult(metadata=done.metadata, check_results=[done.check_result()])
 
 
-def backup_step(config, db, raw_file_id: str, context) -> dict:
-    """Copy one raw file to the backup pool, verified; the metadata of its `raw_file_backup` materialization."""
+@dataclass(frozen=True)
+class BackupDone:
+    """The metadata of a `raw_file_backup` materialization and the proof its own verifying read gives."""
+
+    metadata: dict
+    files_verified: int
+    verified_bytes: int
+
+    def check_result(self) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(
+            check_name=BACKUP_IDENTICAL,
+            passed=True,
+            metadata={"files_verified": dg.MetadataValue.int(self.files_verified),
+                      "bytes_verified": dg.MetadataValue.int(self.verified_bytes)},
+        )
+
+
+def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
+    """Copy one raw file to the backup pool, each file verified by re-reading it from disk before its rename."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     file_info = doc.get("file_info") or {}
@@ -53,7 +92,7 @@ def backup_step(config, db, raw_file_id: str, context) -> dict:
     overwrite = bool(
         doc.get("overwrite_backup") or (instrument and instrument.overwrite_backup) or config.backup.overwrite
     )
-    progress = ProgressLog(context, raw.raw_file_id, config.backup.progress_log_interval_s)
+    progress = ProgressLog(log, raw.raw_file_id, config.backup.progress_log_interval_s)
     copied = []
     with recorded_failure(db, doc, "backup", backup_status=BackupStatus.COPYING_FAILED):
         require_location(config.locations.backup, "backup")
@@ -70,7 +109,7 @@ def backup_step(config, db, raw_file_id: str, context) -> dict:
 
     done = TransferSummary([result for _, result in copied], seconds)
     kept = [str(result.kept_old_copy) for _, result in copied if result.kept_old_copy]
-    context.log.info(
+    log.info(
         f"{raw.raw_file_id}: backed up {done.files} files to {base} ({done.written / 1e9:.3f} GB written at "
         f"{done.mb_per_s:.0f} MB/s, {done.skipped} identical copies skipped)"
     )
@@ -78,7 +117,7 @@ def backup_step(config, db, raw_file_id: str, context) -> dict:
         f"| `{rel}` | {result.size:,} | {'skipped (identical)' if result.skipped else 'copied, verified'} |"
         for rel, result in copied[:50]
     )
-    return {
+    metadata = {
         "instrument": raw.instrument_id,
         "backup_path": dg.MetadataValue.path(str(base / f"{raw.collision_flag or ''}{raw.original_name}")),
         "backup_base_path": dg.MetadataValue.path(str(base)),
@@ -102,47 +141,4 @@ def backup_step(config, db, raw_file_id: str, context) -> dict:
             f"| file | bytes | result |\n|---|---:|---|\n{rows}"
         ),
     }
-
-
-@dg.asset_check(
-    asset=raw_file_backup,
-    partitions_def=raw_files_partitions,
-    blocking=True,
-    description=(
-        "Re-reads every backup file from disk and compares size and md5 with the record. If it fails, the backup "
-        "is not identical to the instrument file: do not delete the instrument file; re-materialize "
-        "raw_file_backup for this partition (with overwrite if the backup copy is the wrong one)."
-    ),
-)
-def backup_identical(
-    context: dg.AssetCheckExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
-) -> dg.AssetCheckResult:
-    return evaluate_backup_identical(
-        kraken_config.get(), mongo.get_database(), context.op_execution_context.partition_key, context.log
-    )
-
-
-def evaluate_backup_identical(config, db, raw_file_id: str, log) -> dg.AssetCheckResult:
-    """Re-read the backup of one raw file; on a mismatch, record the error where scientists and operators see it."""
-    doc = load_raw_file(db, raw_file_id)
-    raw = RawFileLocation.from_doc(doc)
-    file_info = doc.get("file_info") or {}
-    problems = verify_backup(config, raw, file_info) if file_info else []
-    passed = bool(file_info) and not problems
-    if not passed:
-        details = (
-            f"backup of {raw_file_id} is not identical: "
-            + ("; ".join(f"{p.target}: {p.problem}" for p in problems) or "the record has no file_info")
-            + ". Do not delete the instrument file; re-materialize raw_file_backup."
-        )
-        status = None if keeps_failed_acquisition(doc) else RawFileStatus.ERROR
-        update_raw_file(db, raw_file_id, status=status, status_details=details,
-                        backup_status=BackupStatus.COPYING_FAILED)
-        log.error(details)
-    return dg.AssetCheckResult(
-        passed=passed,
-        metadata={
-            "files_verified": dg.MetadataValue.int(len(file_info) - len(problems)),
-            "problems": dg.MetadataValue.json([{"file": str(p.target), "problem": p.problem} for p in problems]),
-        },
-    )
+    return BackupDone(metadata, files_verified=len(copied), verified_bytes=done.total)

@@ -52,7 +52,7 @@ def raw_file_s3(
     s3_config = config.backup.s3
     project_id = doc.get("project_id") or ""
     update_raw_file(db, raw.raw_file_id, backup_status=BackupStatus.UPLOAD_IN_PROGRESS)
-    progress = ProgressLog(context, f"{raw.raw_file_id} to S3", config.backup.progress_log_interval_s)
+    progress = ProgressLog(context.log, f"{raw.raw_file_id} to S3", config.backup.progress_log_interval_s)
     started = time.monotonic()
     try:
         bucket, main_key = s3_location(config, raw, project_id)

@@ -8,10 +8,19 @@ from contextlib import contextmanager
 import dagster as dg
 from pymongo.database import Database
 
+from kraken_core.locations import LocationUnavailableError
 from kraken_core.pipeline_status import keeps_failed_acquisition
+from kraken_core.raw_file_backup import RawFileGoneError
 from kraken_core.record.raw_files import get_raw_file, update_raw_file, watch_again
+from kraken_core.safe_paths import UnsafePathError
 from kraken_core.statuses import BackupStatus, RawFileStatus
-from kraken_core.verified_copy import SourceChangedError, SourceVanishedError
+from kraken_core.verified_copy import CopyError, SourceChangedError, SourceVanishedError
+
+# Checksum and copy steps are safe to repeat (staged copies, verified renames, identical copies skipped), so a
+# transient fault (a share that hiccups, an I/O error, the record briefly unreachable) is retried. Failures that
+# need a person (below) are not: retrying them only delays the alert.
+COPY_RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+NEEDS_A_PERSON = (LocationUnavailableError, UnsafePathError, RawFileGoneError, CopyError, PermissionError)
 
 
 def load_raw_file(db: Database, raw_file_id: str) -> dict:
@@ -59,4 +68,5 @@ def _record_error(db: Database, doc: dict, step: str, err: Exception, backup_sta
     fields = {"backup_status": backup_status} if backup_status else {}
     status = None if keeps_failed_acquisition(doc) else RawFileStatus.ERROR
     update_raw_file(db, doc["_id"], status=status, status_details=details, **fields)
-    raise dg.Failure(description=details, metadata={"raw_file_id": doc["_id"], "step": step}) from err
+    raise dg.Failure(description=details, metadata={"raw_file_id": doc["_id"], "step": step},
+                     allow_retries=not isinstance(err, NEEDS_A_PERSON)) from err

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_relpath
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_sciex, write_thermo
@@ -18,7 +18,7 @@ from kraken_core.watcher import InstrumentWatcher, WatcherState
 from tests.conftest import config_dict
 from tests.support.pipeline import materialize_partition, resources_for, write_config_file
 
-ASSETS = [raw_file, raw_file_backup, backup_identical]
+ASSETS = [raw_file, raw_file_backup]
 
 
 @pytest.fixture

@@ -1,16 +1,10 @@
 """The raw_file and raw_file_backup assets with real resources: statuses advance, failures explain themselves."""
 
-import logging
-
 import dagster as dg
 import pytest
 
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import (
-    backup_identical,
-    evaluate_backup_identical,
-    raw_file_backup,
-)
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_bruker, write_thermo
 from tests.conftest import config_dict
@@ -21,7 +15,7 @@ from tests.support.pipeline import (
     write_config_file,
 )
 
-ASSETS = [raw_file, raw_file_backup, backup_identical]
+ASSETS = [raw_file, raw_file_backup]
 
 
 @pytest.fixture
@@ -104,7 +98,7 @@ def test_unmounted_backup_location_copies_nothing(setup, mongo_db, instance, mou
     assert "does not exist" in doc["status_details"]
 
 
-def test_backup_check_fails_when_the_copy_is_damaged_later(setup, mongo_db, instance):
+def test_a_copy_damaged_later_is_found_by_the_next_backup_and_never_overwritten(setup, mongo_db, instance):
     config, resources = setup
     write_thermo(config.instrument_folder("thermo1"), "a.raw", 10_000)
     [rid] = register(mongo_db, config, "thermo1")
@@ -114,8 +108,9 @@ def test_backup_check_fails_when_the_copy_is_damaged_later(setup, mongo_db, inst
     data = bytearray(target.read_bytes())
     data[0] ^= 1
     target.write_bytes(bytes(data))
-    check = evaluate_backup_identical(config, mongo_db, rid, logging.getLogger("test"))
-    assert not check.passed
-    assert check.metadata["problems"].value[0]["problem"].startswith("md5")
+    result = materialize_partition(ASSETS, rid, resources, instance)
+    assert not result.success
+    assert not [c for c in result.get_asset_check_evaluations() if c.passed], "no passed check for a damaged copy"
     doc = get_raw_file(mongo_db, rid)
-    assert doc["backup_status"] == "copying_failed" and "md5" in doc["status_details"]
+    assert doc["backup_status"] == "copying_failed" and "differs from the instrument file" in doc["status_details"]
+    assert target.read_bytes() == bytes(data), "the damaged copy is kept for inspection, not overwritten"

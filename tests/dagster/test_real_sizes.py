@@ -10,7 +10,7 @@ import pytest
 
 from kraken_assets.catch_up import catch_up_run_config, raw_file_catch_up
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_relpath
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_bruker, write_thermo
@@ -74,7 +74,7 @@ def test_raw_files_over_2_gib_and_a_4_gib_timstof_file_pass_their_pipeline_runs(
     assert len(ids) == 2
 
     for rid in ids:
-        result = materialize_partition([raw_file, raw_file_backup, backup_identical], rid, resources, instance)
+        result = materialize_partition([raw_file, raw_file_backup], rid, resources, instance)
         failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
         assert result.success, failures
         [check] = result.get_asset_check_evaluations()

@@ -11,7 +11,7 @@ from kraken_assets.partition_retirement import (
     retire_raw_file_partitions,
 )
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.config.partitions import PartitionsConfig
 from kraken_core.partition_retirement import (
     UnknownRawFiles,
@@ -81,7 +81,7 @@ def test_retired_partition_keeps_history_and_can_be_restored_and_rerun(mounts, t
     finished = [f.raw_file_id for f in watcher.tick(state, now=1e9 + 3600).finished]
     assert len(finished) == 3
     for rid in finished:
-        assert materialize_partition([raw_file, raw_file_backup, backup_identical], rid, resources, instance).success
+        assert materialize_partition([raw_file, raw_file_backup], rid, resources, instance).success
     old, busy, new = "20240301_PRJ1_old.raw", "20240302_PRJ1_busy.raw", "20240303_PRJ1_new.raw"
     long_ago = datetime.now(UTC) - timedelta(days=60)
     mongo_db.raw_file.update_many({"_id": {"$in": [old, busy]}}, {"$set": {"updated_at_": long_ago}})
@@ -112,6 +112,6 @@ def test_retired_partition_keeps_history_and_can_be_restored_and_rerun(mounts, t
     assert restored.success and old in instance.get_dynamic_partitions("raw_files")
     status = instance.get_status_by_partition(backup_key, [old], dg.DynamicPartitionsDefinition(name="raw_files"))
     assert status[old] == dg.AssetPartitionStatus.MATERIALIZED
-    assert materialize_partition([raw_file, raw_file_backup, backup_identical], old, resources, instance).success
+    assert materialize_partition([raw_file, raw_file_backup], old, resources, instance).success
     assert len(instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=backup_key, asset_partitions=[old]),
                                                limit=10).records) == 2

@@ -6,7 +6,7 @@ import dagster as dg
 from starlette.testclient import TestClient
 
 from kraken_assets.raw_file import raw_file
-from kraken_assets.raw_file_backup import backup_identical, raw_file_backup
+from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.record.connection import MongoSettings
 from kraken_core.simulator import write_thermo
 from kraken_core.watcher import InstrumentWatcher, WatcherState
@@ -30,7 +30,7 @@ def test_materializations_link_to_the_companion_page_and_list_their_files(mounts
     [finished] = watcher.tick(state, now=1e9 + 3600).finished
     rid = finished.raw_file_id
 
-    result = materialize_partition([raw_file, raw_file_backup, backup_identical], rid,
+    result = materialize_partition([raw_file, raw_file_backup], rid,
                                    resources_for(config_file, services, mongo_db.name), instance)
     assert result.success
     for asset in ("raw_file", "raw_file_backup"):
