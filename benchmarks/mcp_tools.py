@@ -104,7 +104,7 @@ def baseline_reads(db, now: datetime) -> dict[str, callable]:
 
 TOOL_ARGUMENTS = {
     "get_metric_trend": {"instrument_id": "astral1", "metric": "proteins", "period_days": 30},
-    "get_raw_files_for_instrument": {"instrument_id": "astral1", "name_contains": "hela", "max_age_days": 30,
+    "get_raw_files_for_instrument": {"instrument_id": "astral1", "name_search_string": "hela", "max_age_in_days": 30,
                                      "only_basic_metrics": False},
     "get_recent_failures": {"hours": 720},
     "get_available_instruments": {},

@@ -4,7 +4,8 @@
   (default 8089) for HTTP, served at `/mcp`. `MCP_ALLOWED_HOSTS` (comma-separated `host:port`, `host:*`)
   turns on Host-header checks when bound to a non-loopback address.
 - `MONGO_HOST`, `MONGO_PORT`, `MONGO_DB` and the read-only user `MONGO_USER_READ` / `MONGO_PASSWORD_READ`
-  (only used when set).
+  (only used when set); without them `MONGO_USER` / `MONGO_PASSWORD`, the names AlphaKraken's MCP container
+  is given (its compose file passes the read-only user under them).
 - With `ENV` set, `envs/${ENV}.env` fills unset variables and `envs/alphakraken.${ENV}.yaml` gives the
   instruments' vendor types; without it, a type is inferred from the raw file names.
 """
@@ -55,16 +56,25 @@ def environment() -> Mapping[str, str]:
     return os.environ
 
 
+def _record_user(environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """`MONGO_USER_READ` with its password, else AlphaKraken's `MONGO_USER` with its password; never mixed."""
+    for user_var, password_var in (("MONGO_USER_READ", "MONGO_PASSWORD_READ"), ("MONGO_USER", "MONGO_PASSWORD")):
+        if environ.get(user_var):
+            return environ[user_var], environ.get(password_var) or None
+    return None, None
+
+
 def runtime_settings(environ: Mapping[str, str]) -> RuntimeSettings:
     transport = environ.get("MCP_TRANSPORT") or "stdio"
     if transport not in TRANSPORTS:
         raise RuntimeSettingsError(f"MCP_TRANSPORT={transport!r}: expected one of {', '.join(TRANSPORTS)}")
+    user, password = _record_user(environ)
     mongo = MongoSettings(
         host=environ.get("MONGO_HOST") or "127.0.0.1",
         port=_int(environ, "MONGO_PORT", 27017),
         database=environ.get("MONGO_DB") or DEFAULT_DB,
-        user=environ.get("MONGO_USER_READ") or None,
-        password=environ.get("MONGO_PASSWORD_READ") or None,
+        user=user,
+        password=password,
     )
     allowed = tuple(h.strip() for h in (environ.get("MCP_ALLOWED_HOSTS") or "").split(",") if h.strip())
     return RuntimeSettings(transport, environ.get("MCP_HOST") or "127.0.0.1", _int(environ, "MCP_PORT", DEFAULT_PORT),

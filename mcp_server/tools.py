@@ -1,7 +1,8 @@
 """The MCP tools: precise descriptions, typed and bounded parameters, answers in plain JSON.
 
 Every answer is rounded to 5 significant digits with datetimes in ISO 8601 UTC. A bad argument is answered
-with an MCP tool error saying what is allowed (bounds are checked by the input schema before a tool runs).
+with an MCP tool error saying what is allowed (bounds are checked by the input schema before a tool runs); an
+argument a tool does not take is refused with the list of the arguments it takes.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ InstrumentId = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                description="Instrument id exactly as listed by get_available_instruments, e.g. 'astral1'.")
 ]
-NameContains = Annotated[
+NameSearchString = Annotated[
     str, Field(max_length=128, description="Case-insensitive substring of the raw file name, e.g. 'HeLa'; "
                                            "empty matches every raw file.")
 ]
@@ -61,9 +62,28 @@ def _answer(work: Callable[[], Any]) -> dict[str, Any]:
         ) from err
 
 
+class StrictServer(MCPServer):
+    """An MCP server that refuses arguments a tool does not take, instead of silently dropping them (a client
+    asking for the last 7 days under a misspelt name would otherwise get everything)."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context=None):
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None:
+            known = set(tool.parameters.get("properties") or {})
+            unknown = sorted(set(arguments) - known)
+            if unknown:
+                raise ToolError(f"{name} does not take {', '.join(map(repr, unknown))}; its arguments are "
+                                f"{', '.join(sorted(known)) or 'none'}")
+        return await super().call_tool(name, arguments, context)
+
+
 def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPServer:
-    """The MCP server answering from `reader`; `configured_types` maps instrument id to vendor (may be empty)."""
-    server = MCPServer(SERVER_NAME, instructions=INSTRUCTIONS)
+    """The MCP server answering from `reader`; `configured_types` maps instrument id to vendor (may be empty).
+
+    Tool and argument names are AlphaKraken's (`get_raw_files_for_instrument(instrument_id, name_search_string,
+    max_age_in_days, gradient_length_filter, only_basic_metrics)`), so clients configured for it keep working.
+    """
+    server = StrictServer(SERVER_NAME, instructions=INSTRUCTIONS)
 
     def known_instrument(instrument_id: str) -> None:
         check_instrument(reader, instrument_id, configured_types)
@@ -92,10 +112,10 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
     @server.tool(annotations=READ_ONLY)
     def get_raw_files_for_instrument(
         instrument_id: InstrumentId,
-        name_contains: NameContains = "",
-        max_age_days: Annotated[float, Field(gt=0, le=3650, description="Only raw files acquired within this many "
-                                                                          "days (0 < days <= 3650).")] = 30,
-        gradient_length_minutes: Annotated[
+        name_search_string: NameSearchString = "",
+        max_age_in_days: Annotated[float, Field(gt=0, le=3650, description="Only raw files acquired within this "
+                                                                             "many days (0 < days <= 3650).")] = 30,
+        gradient_length_filter: Annotated[
             float | None, Field(gt=0, le=1440, description="Only raw files whose gradient length is within ±5% of "
                                                            "this many minutes (0 < minutes <= 1440); omit for all.")
         ] = None,
@@ -110,8 +130,8 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
         def work():
             known_instrument(instrument_id)
             return raw_files_of_instrument(
-                reader, instrument_id, name_contains=name_contains, max_age_days=max_age_days,
-                gradient_length=gradient_length_minutes, only_basic_metrics=only_basic_metrics, limit=limit,
+                reader, instrument_id, name_contains=name_search_string, max_age_days=max_age_in_days,
+                gradient_length=gradient_length_filter, only_basic_metrics=only_basic_metrics, limit=limit,
             )
 
         return _answer(work)
@@ -151,7 +171,7 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
         metric: MetricName,
         period_days: Annotated[float, Field(gt=0, le=365, description="Length of the period in days "
                                                                       "(0 < days <= 365).")] = 7,
-        name_contains: NameContains = "",
+        name_search_string: NameSearchString = "",
         settings_name: Annotated[str | None, Field(max_length=64, description="Only metrics computed with these "
                                                                               "settings; omit for any.")] = None,
     ) -> dict[str, Any]:
@@ -162,7 +182,7 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
         def work():
             known_instrument(instrument_id)
             return metric_trend(reader, instrument_id, metric, period_days=period_days,
-                                name_contains=name_contains, settings_name=settings_name)
+                                name_contains=name_search_string, settings_name=settings_name)
 
         return _answer(work)
 
@@ -183,4 +203,6 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
 
         return _answer(work)
 
+    for tool in server._tool_manager.list_tools():
+        tool.parameters["additionalProperties"] = False
     return server

@@ -86,8 +86,8 @@ async def check_raw_files_by_names(session: ClientSession) -> None:
 
 
 async def check_raw_files_for_instrument(session: ClientSession) -> None:
-    answer = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", name_contains="hela",
-                        max_age_days=7)
+    answer = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", name_search_string="hela",
+                        max_age_in_days=7)
     assert [f["raw_file_id"] for f in answer["raw_files"]] == [hela_name(i) for i in range(5)]
     assert answer["more_available"] is False
     for raw_file in answer["raw_files"]:
@@ -96,20 +96,20 @@ async def check_raw_files_for_instrument(session: ClientSession) -> None:
     assert answer["raw_files"][1]["metrics"][0]["values"] == {"proteins": 5200, "precursors": 41600,
                                                               "gradient_length": 44}
 
-    by_gradient = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=7,
-                             gradient_length_minutes=42, only_basic_metrics=False)
+    by_gradient = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=7,
+                             gradient_length_filter=42, only_basic_metrics=False)
     expected = [hela_name(i) for i, (days, _, minutes) in enumerate(THERMO_HELA) if days < 7 and minutes == 44]
     assert [f["raw_file_id"] for f in by_gradient["raw_files"]] == expected
     assert by_gradient["raw_files"][1]["metrics"][0]["values"]["fwhm_rt"] == 0.12346
-    first_two = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=30,
-                           gradient_length_minutes=44, limit=2)
+    first_two = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=30,
+                           gradient_length_filter=44, limit=2)
     assert [f["raw_file_id"] for f in first_two["raw_files"]] == expected[:2]
     assert first_two["more_available"] is True
-    outside = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=7,
-                         gradient_length_minutes=47)
+    outside = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=7,
+                         gradient_length_filter=47)
     assert outside["raw_files"] == []
 
-    limited = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=30, limit=2)
+    limited = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=30, limit=2)
     assert [f["raw_file_id"] for f in limited["raw_files"]] == ["sample_PRJ1_bad.raw", hela_name(0)]
     assert limited["more_available"] is True
 
@@ -158,7 +158,7 @@ async def check_recent_failures(session: ClientSession, now: datetime) -> None:
 
 async def check_metric_trend(session: ClientSession, now: datetime) -> None:
     trend = await call(session, "get_metric_trend", instrument_id="thermo1", metric="proteins", period_days=7,
-                       name_contains="HELA")
+                       name_search_string="HELA")
     current, previous = trend["current_period"], trend["previous_period"]
     # the newest run counts with its newest quantification (settings version 2: 5450 proteins)
     assert (current["count"], current["median"], current["min"], current["max"]) == (5, 5200, 5000, 5450)

@@ -23,8 +23,8 @@ def test_bad_arguments_are_errors_that_say_what_is_allowed(http_server):
             assert "less than or equal to 500" in text
             text = await call_error(session, "get_raw_files_for_instrument", instrument_id="thermo1", limit="ten")
             assert "valid integer" in text
-            text = await call_error(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_days=-1)
-            assert "max_age_days" in text and "greater than 0" in text
+            text = await call_error(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=-1)
+            assert "max_age_in_days" in text and "greater than 0" in text
             text = await call_error(session, "get_raw_files_for_instrument", instrument_id="ghost1")
             assert "unknown instrument 'ghost1'" in text and "bruker1, sciex1, thermo1" in text
             text = await call_error(session, "get_raw_files_for_instrument", instrument_id="../etc")

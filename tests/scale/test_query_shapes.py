@@ -72,8 +72,8 @@ async def _mcp_reads(db, recorder, raw_file_id: str) -> None:
     calls = [
         ("get_available_instruments", {}),
         ("get_raw_files_by_names", {"raw_file_names": [raw_file_id, "unknown.raw"]}),
-        ("get_raw_files_for_instrument", {"instrument_id": "thermo1", "max_age_days": 7}),
-        ("get_raw_files_for_instrument", {"instrument_id": "thermo1", "name_contains": "hela", "max_age_days": 30}),
+        ("get_raw_files_for_instrument", {"instrument_id": "thermo1", "max_age_in_days": 7}),
+        ("get_raw_files_for_instrument", {"instrument_id": "thermo1", "name_search_string": "hela", "max_age_in_days": 30}),
         ("get_raw_file_story", {"raw_file_name": raw_file_id}),
         ("get_recent_failures", {"hours": 240}),
         ("get_recent_failures", {"hours": 240, "instrument_id": "bruker1"}),
