@@ -1,4 +1,10 @@
-"""Where a raw file lives in S3: bucket `{bucket_prefix}-{project_id}`, key `{instrument_id}/{relative path}`."""
+"""Where a raw file lives in S3: bucket `{bucket_prefix}-{project_id}`, key `{instrument_id}/{relative path}`.
+
+Raw files uploaded by AlphaKraken use its layout instead, recorded in `s3_upload_path`: `s3://{bucket}` or
+`s3://{bucket}/{key prefix}/` (a prefix `{instrument_id}/{YYYY_MM}/` for files without a project, `{raw file
+id}/` for Sciex), with every file at `{key prefix}{file_info path}`. This platform records the URL of the main
+file's object instead (`s3://{bucket}/{instrument_id}/{name}`), which never ends in `/`.
+"""
 
 from __future__ import annotations
 
@@ -42,3 +48,32 @@ def object_key(instrument_id: str, relpath: str) -> str:
 
 def s3_url(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """`s3://bucket/rest` -> (bucket, rest); rest may be empty."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"{url!r} is not an s3:// URL")
+    bucket, _, rest = url[len("s3://"):].partition("/")
+    if not bucket:
+        raise ValueError(f"{url!r} names no bucket")
+    return bucket, rest
+
+
+def alphakraken_location(s3_upload_path: str | None) -> tuple[str, str] | None:
+    """(bucket, key prefix) when `s3_upload_path` is in AlphaKraken's form (bucket, or bucket and a prefix ending
+    in `/`), else None (this platform's layout, or nothing recorded)."""
+    if not s3_upload_path:
+        return None
+    bucket, rest = split_s3_url(s3_upload_path)
+    if rest and not rest.endswith("/"):
+        return None
+    return bucket, rest
+
+
+def alphakraken_object_key(key_prefix: str, relpath: str) -> str:
+    """`{key prefix}{relpath}`, the relative path checked like `object_key`'s."""
+    path = PurePosixPath(relpath)
+    if not relpath or path.is_absolute() or any(part in {"..", "."} for part in path.parts) or "\x00" in relpath:
+        raise UnsafePathError(f"refusing S3 key for {relpath!r}: it must be a relative path inside the raw file")
+    return f"{key_prefix}{path.as_posix()}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.raw_file_backup import FileInfo, RawFileLocation, backup_base_path, backup_relpath
+from kraken_core.s3_etag import parse_recorded_etag
 from kraken_core.s3_layout import bucket_name, object_key, s3_url
 from kraken_core.s3_store import RemoteObject, S3ObjectStore
 from kraken_core.safe_paths import safe_join
@@ -41,7 +42,7 @@ class ObjectResult:
 
 
 def etag_parts(etag: str) -> int:
-    return int(etag.rsplit("-", 1)[1]) if "-" in etag else 1
+    return parse_recorded_etag(etag).parts
 
 
 def expected_parts(size: int, chunk_size: int) -> int:
@@ -55,8 +56,15 @@ def recorded_etag(raw_file_id: str, relpath: str, entry: list, chunk_size: int) 
             f"raw file {raw_file_id}: file_info of {relpath} has no S3 ETag (it was checksummed while "
             f"backup.backup_type was not s3); re-materialize raw_file, then raw_file_s3"
         )
-    size, etag = entry[0], entry[2]
-    if etag_parts(etag) != expected_parts(size, chunk_size):
+    size, recorded = entry[0], parse_recorded_etag(entry[2])
+    etag = recorded.etag
+    if recorded.part_size_mb is not None and recorded.part_size_mb * 1024 * 1024 != chunk_size:
+        raise S3UploadError(
+            f"raw file {raw_file_id}: the recorded ETag of {relpath} was computed with {recorded.part_size_mb} MB "
+            f"parts but backup.s3.chunk_size_mb is {chunk_size // (1024 * 1024)}; set chunk_size_mb to "
+            f"{recorded.part_size_mb} (AlphaKraken uploads use 100), or re-materialize raw_file, then raw_file_s3"
+        )
+    if recorded.parts != expected_parts(size, chunk_size):
         raise S3UploadError(
             f"raw file {raw_file_id}: the recorded ETag of {relpath} has {etag_parts(etag)} part(s) but "
             f"backup.s3.chunk_size_mb makes {expected_parts(size, chunk_size)}; the chunk size changed since the "

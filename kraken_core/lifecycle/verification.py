@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.locations import check_location
 from kraken_core.raw_file_backup import FileInfo, RawFileLocation, verify_backup
+from kraken_core.s3_etag import parse_recorded_etag
 from kraken_core.statuses import VERIFIED_BACKUP_STATUSES, BackupStatus
 
 
@@ -69,7 +70,7 @@ class S3BackupVerifier:
     def problems(self, doc: dict[str, Any], raw: RawFileLocation, file_info: FileInfo) -> list[str]:
         problems = []
         for rel, (size, _md5, *rest) in sorted(file_info.items()):
-            etag = rest[0] if rest else None
+            etag = parse_recorded_etag(rest[0]).etag if rest and rest[0] else None
             if not etag:
                 problems.append(f"{rel}: the record has no S3 ETag to compare with")
                 continue
