@@ -7,6 +7,8 @@
 - A main file of size 0 is never finished; if it stays empty (or, for Bruker, absent) past the
   missing-main-file timeout, the acquisition failed.
 - A Sciex file whose `.wiff.scan` is still converting finishes only by the long conversion window.
+- With `acquisition.consider_old_files_acquired` (AlphaKraken's switch of that name, for a catch-up), a main file
+  older than the youngest raw file of the folder by more than `old_file_age_difference_h` is finished at once.
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ class NewerFiles:
         return 1 + sum(1 for _ in names), first
 
 
-def decide(entry: RawEntry, tracked: Tracked, newer: NewerFiles, now: float, timings: Timings) -> Decision:
+def decide(
+    entry: RawEntry, tracked: Tracked, newer: NewerFiles, now: float, timings: Timings, old_by_s: float | None = None
+) -> Decision:
+    """`old_by_s`: how much older than the youngest raw file this one is, when old files count as acquired."""
     watch = tracked.watch
     assert watch is not None, "only watched raw files are decided"
     size = entry.main_size
@@ -98,6 +103,10 @@ def decide(entry: RawEntry, tracked: Tracked, newer: NewerFiles, now: float, tim
                 updated,
             )
         return Decision(Verdict.WAIT, f"{entry.name}: .wiff.scan is still being converted (<= 144 bytes)", updated)
+
+    if old_by_s is not None:
+        return Decision(Verdict.DONE, f"{entry.name} is {old_by_s / 3600:.1f} h older than the youngest raw file "
+                        f"(consider_old_files_acquired)", updated)
 
     arrived, first_arrived = newer.after(watch.baseline_at, exclude=entry.name)
     if arrived == 1:

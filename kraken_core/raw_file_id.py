@@ -18,11 +18,11 @@ def raw_file_id(original_name: str, prefix: str | None) -> str:
 
 
 def project_id_for(original_name: str, known_project_ids: Iterable[str]) -> str:
-    """The one `_`-separated token of the name that is a known project id (case-insensitive), else `_FALLBACK`.
-
-    When several tokens match different projects the name is ambiguous and goes to `_FALLBACK`.
+    """The one `_`-separated token of the whole name that is a known project id (case-insensitive), else
+    `_FALLBACK`, as AlphaKraken decides (`project_id_handler.get_unique_project_id`): every token counts, also
+    after a `.` inside the name (`2024_HeLa_0.5ng_PRJ1_01.raw` is PRJ1); the last token keeps the extension, so
+    `x_PRJ1.raw` is not PRJ1 there and not here. Several different matches are ambiguous: `_FALLBACK`.
     """
     by_lower = {p.lower(): p for p in known_project_ids}
-    stem = original_name.split(".", 1)[0]
-    matches = {by_lower[token.lower()] for token in stem.split("_") if token.lower() in by_lower}
+    matches = {by_lower[token.lower()] for token in original_name.split("_") if token.lower() in by_lower}
     return matches.pop() if len(matches) == 1 else FALLBACK_PROJECT_ID

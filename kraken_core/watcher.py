@@ -181,11 +181,12 @@ class InstrumentWatcher:
             out.log.append(f"{self.instrument_id}: {out.deferred} raw files wait for the next tick (backlog)")
 
         newer = NewerFiles({n: t.first_seen for n, t in files.items()})
+        youngest = max((e.mtime for e in listing.values()), default=None)
         ready: list[tuple[str, Decision]] = []
         for name, tracked in list(files.items()):
             if tracked.watch is None:
                 continue
-            decision = decide(listing[name], tracked, newer, now, self.timings)
+            decision = decide(listing[name], tracked, newer, now, self.timings, self._old_by(listing[name], youngest))
             files[name] = decision.tracked
             if decision.verdict is Verdict.WAIT:
                 self._note(name, decision.reason, files)
@@ -196,6 +197,23 @@ class InstrumentWatcher:
 
         out.state = WatcherState(files=files, backlog_since=backlog_since)
         return out
+
+    def _old_by(self, entry: RawEntry, youngest: float | None) -> float | None:
+        """How much older than the youngest raw file this one is, if old files count as acquired and it is old."""
+        switches = self.config.acquisition
+        if not switches.consider_old_files_acquired or youngest is None or not entry.main_size:
+            return None
+        difference = youngest - entry.mtime
+        return difference if difference > switches.old_file_age_difference_h * 3600 else None
+
+    def _too_old(self, entry: RawEntry, now: float) -> str | None:
+        """Why a new raw file is ignored: older than acquisition.max_file_age_in_hours (AlphaKraken's
+        debug_max_file_age_in_hours)."""
+        limit = self.config.acquisition.max_file_age_in_hours
+        if limit is None or now - entry.mtime <= limit * 3600:
+            return None
+        return (f"{entry.name} is {(now - entry.mtime) / 3600:.1f} h old, older than acquisition."
+                f"max_file_age_in_hours ({limit:g}); ignored: it is not backed up or quantified")
 
     def _note(self, name: str, details: str, files: dict[str, Tracked]) -> None:
         """Show why a raw file still waits in its status_details, written only when the reason changes."""
@@ -276,9 +294,11 @@ class InstrumentWatcher:
                   seen_at: float, now: float, out: TickOutcome) -> None:
         taken = any(d["_id"] == name for d in docs)
         failed = is_failed_acquisition_name(self.vendor, name)
+        ignored = self._too_old(entry, now)
         fields = dict(original_name=name, instrument_id=self.instrument_id,
-                      project_id=project_id_for(name, self.project_ids()), status=RawFileStatus.MONITORING_ACQUISITION,
-                      created_at=_utc(entry.mtime), status_details="acquisition in progress")
+                      project_id=project_id_for(name, self.project_ids()),
+                      status=RawFileStatus.IGNORED if ignored else RawFileStatus.MONITORING_ACQUISITION,
+                      created_at=_utc(entry.mtime), status_details=ignored or "acquisition in progress")
         prefix = collision_prefix(datetime.now(UTC)) if taken else None
         try:
             rid = raw_file_id(name, prefix)
@@ -291,6 +311,11 @@ class InstrumentWatcher:
         if prefix:
             out.log.append(f"{self.instrument_id}: {name} is already in the record as another file; "
                            f"registered as {rid} (collision)")
+        if ignored:
+            update_raw_file(self.db, rid, acquisition_signature=list(entry.signature))
+            files[name] = Tracked(entry.main_size, seen_at, None, entry.signature)
+            out.log.append(f"{self.instrument_id}: {ignored}")
+            return
         files[name] = Tracked(entry.main_size, seen_at, Watch(rid, now, now, now, "acquisition in progress"))
         if failed:
             self._finish(name, entry, rid, True,

@@ -4,7 +4,7 @@ Credentials are never part of the configuration: they come from `S3_ACCESS_KEY_I
 `S3_SECRET_ACCESS_KEY` in the environment (or boto3's own chain: AWS_* variables, profile, instance role).
 """
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
 from kraken_core.config.base import Section
 
@@ -12,7 +12,8 @@ from kraken_core.config.base import Section
 class S3Config(Section):
     # None means AWS itself; any S3-compatible store (Ceph RGW, MinIO, ...) is reached through its URL
     endpoint_url: str | None = None
-    region_name: str = "us-east-1"
+    # `region` is AlphaKraken's name for it (its `backup.s3.region`)
+    region_name: str = Field(default="us-east-1", validation_alias=AliasChoices("region_name", "region"))
     # bucket per project: `{bucket_prefix}-{project_id}`, lower-cased, invalid characters replaced by `-`
     bucket_prefix: str = "alphakraken"
     # multipart part size; the local ETag is computed with the same size in the checksum pass

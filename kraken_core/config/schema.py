@@ -55,12 +55,14 @@ class Locations(Section):
 
 
 class Timings(Section):
-    """Every timing is configurable so tests and demos run in seconds."""
+    """Every timing is configurable so tests and demos run in seconds. The acquisition windows default to
+    AlphaKraken's proven ones: size unchanged for an hour, Zeno (Sciex ZT scan) conversion up to 24 h, a Bruker
+    main file (`analysis.tdf_bin`) missing for 120 min."""
 
     watcher_interval_s: int = Field(default=30, ge=1)
-    size_stable_window_s: float = Field(default=300, gt=0)
-    sciex_conversion_window_s: float = Field(default=1800, gt=0)
-    missing_main_file_timeout_s: float = Field(default=1800, gt=0)
+    size_stable_window_s: float = Field(default=3600, gt=0)
+    sciex_conversion_window_s: float = Field(default=86400, gt=0)
+    missing_main_file_timeout_s: float = Field(default=7200, gt=0)
     heartbeat_interval_s: int = Field(default=60, ge=1)
     watcher_tick_budget_s: float = Field(default=30, gt=0, le=50)
     watcher_page_size: int = Field(default=500, ge=1)
@@ -68,6 +70,18 @@ class Timings(Section):
     # run before it is recovered (docs/pipeline.md, "After a crash")
     crash_check_interval_s: int = Field(default=30, ge=1)
     stale_copy_recovery_s: float = Field(default=120, gt=0)
+
+
+class AcquisitionSwitches(Section):
+    """AlphaKraken's two watcher switches (Airflow variables there, configuration keys here)."""
+
+    # finish an acquisition at once when its main file is older than the youngest raw file of the folder by
+    # more than old_file_age_difference_h (AlphaKraken: `consider_old_files_acquired`, 5 h); for a catch-up
+    consider_old_files_acquired: bool = False
+    old_file_age_difference_h: float = Field(default=5, gt=0)
+    # register raw files older than this many hours as `ignored` (never backed up or quantified); unset: off
+    # (AlphaKraken: `debug_max_file_age_in_hours`, -1 for off)
+    max_file_age_in_hours: float | None = Field(default=None, gt=0)
 
 
 class InstrumentConfig(Section):
@@ -82,6 +96,11 @@ class InstrumentConfig(Section):
     monitoring: InstrumentMonitoring = InstrumentMonitoring()
 
 
+# AlphaKraken's YAML spells the pool backup `local`, and keeps purging_verification_type under `backup`
+# (`local`, `s3`, `force_local`); both are read as the same settings here
+_ALPHAKRAKEN_VERIFICATION = {"local": "pool", "force_local": "pool", "s3": "s3", "pool": "pool"}
+
+
 class BackupConfig(Section):
     backup_type: Literal["pool", "s3"] = "pool"
     overwrite: bool = False
@@ -90,12 +109,37 @@ class BackupConfig(Section):
     progress_log_interval_s: float = Field(default=10, gt=0)
     s3: S3Config = S3Config()
 
+    @field_validator("backup_type", mode="before")
+    @classmethod
+    def _alphakraken_local(cls, value):
+        return "pool" if value == "local" else value
+
+
+def _alphakraken_backup_keys(data):
+    """Move AlphaKraken's `backup.purging_verification_type` to `lifecycle.purging_verification_type`."""
+    if not isinstance(data, dict) or not isinstance(data.get("backup"), dict):
+        return data
+    backup = dict(data["backup"])
+    if "purging_verification_type" not in backup:
+        return data
+    value = backup.pop("purging_verification_type")
+    mapped = _ALPHAKRAKEN_VERIFICATION.get(value)
+    if mapped is None:
+        raise ValueError(f"backup.purging_verification_type {value!r}: expected one of local, s3, force_local")
+    lifecycle = dict(data.get("lifecycle") or {})
+    if lifecycle.get("purging_verification_type", mapped) != mapped:
+        raise ValueError(f"backup.purging_verification_type {value!r} (AlphaKraken's key) contradicts "
+                         f"lifecycle.purging_verification_type {lifecycle['purging_verification_type']!r}; keep one")
+    lifecycle["purging_verification_type"] = mapped
+    return {**data, "backup": backup, "lifecycle": lifecycle}
+
 
 class KrakenConfig(Section):
     webserver_base_url: str = "http://127.0.0.1:3000"
     companion_base_url: str | None = None
     production: bool = False
     timings: Timings = Timings()
+    acquisition: AcquisitionSwitches = AcquisitionSwitches()
     locations: Locations
     instruments: dict[str, InstrumentConfig]
     backup: BackupConfig = BackupConfig()
@@ -121,6 +165,11 @@ class KrakenConfig(Section):
             if instrument_id in {"backup", "output"}:
                 raise ValueError(f"instrument id {instrument_id!r} is reserved for a location")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alphakraken_keys(cls, data):
+        return _alphakraken_backup_keys(data)
 
     @model_validator(mode="after")
     def _quanting_locations(self) -> KrakenConfig:
