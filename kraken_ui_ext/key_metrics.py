@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kraken_core.quanting.metric_names import legacy_names_of
+
 
 @dataclass(frozen=True)
 class KeyMetric:
@@ -30,29 +32,31 @@ class KeyMetric:
         return None
 
 
-# AlphaDIA's own column names (`optimization.ms1_error`, `raw.gradient_length_m`, ...) are aliases, so
-# documents written with either naming read the same.
+def _metric(name: str, label: str, unit: str = "", **kwargs: Any) -> KeyMetric:
+    """A metric under AlphaKraken's name; this platform's older names and AlphaDIA's dotted column names are
+    aliases (`kraken_core.quanting.metric_names`), so documents written under any of them read as one series."""
+    return KeyMetric(name, label, unit, aliases=legacy_names_of(name), **kwargs)
+
+
 KEY_METRICS: tuple[KeyMetric, ...] = (
-    KeyMetric("proteins", "Proteins"),
-    KeyMetric("precursors", "Precursors"),
-    KeyMetric("fwhm_rt", "FWHM RT", "s", higher_is_better=False, digits=2),
-    KeyMetric("ms1_error", "MS1 error", "ppm", higher_is_better=False, digits=2, aliases=("optimization.ms1_error",)),
-    KeyMetric("ms2_error", "MS2 error", "ppm", higher_is_better=False, digits=2, aliases=("optimization.ms2_error",)),
-    KeyMetric("gradient_length", "Gradient", "min", higher_is_better=None, digits=1,
-              aliases=("raw.gradient_length_m",)),
+    _metric("proteins", "Proteins"),
+    _metric("precursors", "Precursors"),
+    _metric("fwhm_rt", "FWHM RT", "s", higher_is_better=False, digits=2),
+    _metric("optimization:ms1_error", "MS1 error", "ppm", higher_is_better=False, digits=2),
+    _metric("optimization:ms2_error", "MS2 error", "ppm", higher_is_better=False, digits=2),
+    _metric("gradient_length", "Gradient", "min", higher_is_better=None, digits=1),
 )
 
 TREND_METRICS: tuple[KeyMetric, ...] = (
     *KEY_METRICS,
-    KeyMetric("fwhm_mobility", "FWHM mobility", higher_is_better=False, digits=4),
-    KeyMetric("rt_error", "RT error", "s", higher_is_better=False, digits=2, aliases=("optimization.rt_error",)),
-    KeyMetric("mobility_error", "Mobility error", higher_is_better=False, digits=4,
-              aliases=("optimization.mobility_error",)),
-    KeyMetric("ms1_bias", "MS1 bias", "ppm", higher_is_better=None, digits=2,
-              aliases=("calibration.ms1_median_accuracy", "calibration.ms1_bias")),
-    KeyMetric("ms2_bias", "MS2 bias", "ppm", higher_is_better=None, digits=2,
-              aliases=("calibration.ms2_median_accuracy", "calibration.ms2_bias")),
-    KeyMetric("duration_total", "Quant duration", "min", higher_is_better=False, digits=1),
+    _metric("fwhm_mobility", "FWHM mobility", higher_is_better=False, digits=4),
+    _metric("optimization:rt_error", "RT error", "s", higher_is_better=False, digits=2),
+    _metric("optimization:mobility_error", "Mobility error", higher_is_better=False, digits=4),
+    _metric("calibration:ms1_bias", "MS1 bias", "ppm", higher_is_better=None, digits=2),
+    _metric("calibration:ms2_bias", "MS2 bias", "ppm", higher_is_better=None, digits=2),
+    _metric("precursor_intensity_median", "Precursor intensity (median)", higher_is_better=True, digits=0),
+    _metric("duration_total", "Quant duration", "min", higher_is_better=False, digits=1),
+    _metric("time_elapsed", "Job time", "s", higher_is_better=False, digits=0),
 )
 
 METRICS_BY_NAME = {metric.name: metric for metric in TREND_METRICS}

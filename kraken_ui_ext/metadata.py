@@ -44,7 +44,8 @@ def raw_file_links(config: KrakenConfig, raw_file_id: str) -> dict[str, dg.Metad
 def key_metric_values(metrics: Mapping[str, Any], key_metrics: Sequence[KeyMetric] = KEY_METRICS) -> dict[str, dg.MetadataValue]:
     """Key metrics as floats so the Dagster UI plots them over partitions; missing or NaN metrics are left out.
 
-    Accepts either naming of a metric (`ms1_error` or AlphaDIA's `optimization.ms1_error`); the key is the short one.
+    Accepts every naming of a metric (`optimization:ms1_error`, the older `ms1_error`, AlphaDIA's
+    `optimization.ms1_error`); the key is AlphaKraken's name.
     """
     values = {}
     for metric in key_metrics:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from kraken_core.quanting.metric_names import with_alphakraken_names
 from mcp_server.record_reader import RecordReader
 
 # Fields of a metrics document that say where its numbers come from (kraken_core.record.quanting_jobs), not metrics.
@@ -20,12 +21,15 @@ def _created(doc: dict[str, Any]) -> datetime | str:
 
 
 def metrics_by_raw_file(reader: RecordReader, raw_file_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """All metrics documents of these raw files, newest first per raw file, in few queries."""
+    """All metrics documents of these raw files, newest first per raw file, in few queries.
+
+    Metric names are AlphaKraken's (`optimization:ms1_error`, ...), also for documents stored under older names.
+    """
     ids = list(dict.fromkeys(raw_file_ids))
     found: dict[str, list[dict[str, Any]]] = {raw_file_id: [] for raw_file_id in ids}
     for start in range(0, len(ids), ID_CHUNK):
         for doc in reader.find("metrics", {"raw_file": {"$in": ids[start : start + ID_CHUNK]}}):
-            found.setdefault(doc["raw_file"], []).append(doc)
+            found.setdefault(doc["raw_file"], []).append(with_alphakraken_names(doc))
     for docs in found.values():
         docs.sort(key=_created, reverse=True)
     return found

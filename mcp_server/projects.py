@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kraken_core.settings_resolution import resolve_settings
+from kraken_core.settings_resolution import assignment_view, resolve_settings
 from mcp_server.errors import NotInRecord
 from mcp_server.record_reader import RecordReader
 
 SETTINGS_FIELDS = ("name", "version", "status", "software_type", "software", "fasta_file_name", "speclib_file_name",
-                   "config_file_name", "config_params", "description")
+                   "config_file_name", "config_params", "description", "job_engine", "metrics_type")
 ASSIGNMENT_FIELDS = ("scopes", "excluded_scopes", "raw_file_id_filter", "raw_file_id_exclude_filter")
 
 
@@ -33,13 +33,13 @@ def list_projects(
         known = [p["_id"] for p in reader.find("project", {}, projection={"_id": 1}, sort=[("_id", 1)], limit=200)]
         raise UnknownProject(f"unknown project {project_id!r}; known projects: {', '.join(known) or '(none)'}")
     more, projects = len(projects) > limit, projects[:limit]
-    assignments = reader.find("project_settings", {"project_id": {"$in": [p["_id"] for p in projects]}},
-                              sort=[("created_at_", 1)])
+    assignments = [assignment_view(a) for a in reader.find(
+        "project_settings", {"project": {"$in": [p["_id"] for p in projects]}}, sort=[("created_at_", 1)])]
     settings_ids = sorted({a["settings"] for a in assignments if a.get("settings") is not None}, key=str)
     settings_by_id = {s["_id"]: s for s in reader.find("settings", {"_id": {"$in": settings_ids}})}
     answer = []
     for project in projects:
-        mine = [a for a in assignments if a.get("project_id") == project["_id"]]
+        mine = [a for a in assignments if a.get("project") == project["_id"]]
         answer.append({
             "project_id": project["_id"],
             "name": project.get("name"),

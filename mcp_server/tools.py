@@ -45,7 +45,8 @@ NameSearchString = Annotated[
 ]
 MetricName = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_:.\-]+$",
-               description="Metric field name, e.g. 'proteins', 'precursors', 'fwhm_rt', 'gradient_length'.")
+               description="Metric field name as AlphaKraken stores it, e.g. 'proteins', 'precursors', 'fwhm_rt', "
+                           "'gradient_length', 'optimization:ms1_error', 'calibration:ms2_bias'.")
 ]
 
 

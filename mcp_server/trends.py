@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mcp_server.errors import NotInRecord
+from kraken_core.quanting.metric_names import alphakraken_name
 from mcp_server.metrics import metrics_by_raw_file, numeric, numeric_metric_names
 from mcp_server.raw_files import instrument_raw_files
 from mcp_server.record_reader import RecordReader
@@ -67,6 +68,7 @@ def metric_trend(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
+    metric = alphakraken_name(metric)  # an older name (`ms1_error`) asks for the same series
     period = timedelta(days=period_days)
     bounds = {"current": (now - period, now), "previous": (now - 2 * period, now - period)}
     points: dict[str, list[tuple[datetime, str, float]]] = {}

@@ -22,7 +22,7 @@ LOG = "log.txt"
 PRECURSORS_2X = "precursors.parquet"
 PRECURSORS_1X = "precursors.tsv"
 
-# stat.tsv column (2.x or 1.x) -> metric name (no dots, so every metric can be queried and projected by name)
+# stat.tsv column (2.x or 1.x) -> AlphaKraken's metric name (`kraken_core.quanting.metric_names`: dots become `:`)
 STAT_COLUMNS = {
     "search.proteins": "proteins",
     "proteins": "proteins",
@@ -32,22 +32,22 @@ STAT_COLUMNS = {
     "fwhm_rt": "fwhm_rt",
     "search.fwhm_mobility": "fwhm_mobility",
     "fwhm_mobility": "fwhm_mobility",
-    "optimization.ms2_error": "ms2_error",
-    "optimization.ms1_error": "ms1_error",
-    "optimization.rt_error": "rt_error",
-    "optimization.mobility_error": "mobility_error",
-    "calibration.ms2_bias": "ms2_bias",
-    "calibration.ms2_median_accuracy": "ms2_bias",
-    "calibration.ms2_variance": "ms2_variance",
-    "calibration.ms2_median_precision": "ms2_variance",
-    "calibration.ms1_bias": "ms1_bias",
-    "calibration.ms1_median_accuracy": "ms1_bias",
-    "calibration.ms1_variance": "ms1_variance",
-    "calibration.ms1_median_precision": "ms1_variance",
+    "optimization.ms2_error": "optimization:ms2_error",
+    "optimization.ms1_error": "optimization:ms1_error",
+    "optimization.rt_error": "optimization:rt_error",
+    "optimization.mobility_error": "optimization:mobility_error",
+    "calibration.ms2_bias": "calibration:ms2_bias",
+    "calibration.ms2_median_accuracy": "calibration:ms2_bias",
+    "calibration.ms2_variance": "calibration:ms2_variance",
+    "calibration.ms2_median_precision": "calibration:ms2_variance",
+    "calibration.ms1_bias": "calibration:ms1_bias",
+    "calibration.ms1_median_accuracy": "calibration:ms1_bias",
+    "calibration.ms1_variance": "calibration:ms1_variance",
+    "calibration.ms1_median_precision": "calibration:ms1_variance",
     "raw.gradient_length_m": "gradient_length",
-    "raw.cycle_length": "cycle_length",
-    "raw.cycle_duration": "cycle_duration",
-    "raw.cycle_number": "cycle_number",
+    "raw.cycle_length": "raw:cycle_length",
+    "raw.cycle_duration": "raw:cycle_duration",
+    "raw.cycle_number": "raw:cycle_number",
 }
 INTERNAL_COLUMNS = ("duration_total", "duration_load", "duration_optimization", "duration_extraction")
 # precursor table column (2.x dotted, 1.x snake_case) -> metric name prefix
@@ -60,6 +60,14 @@ PRECURSOR_COLUMNS = {
     "intensity": "precursor_intensity",
     "pg.intensity": "pg_intensity", "pg_intensity": "pg_intensity",
     "peptide.intensity": "peptide_intensity", "peptide_intensity": "peptide_intensity",
+    "weighted_ms1_intensity": "weighted_ms1_intensity",
+    "sum_b_ion_intensity": "sum_b_ion_intensity", "sum_y_ion_intensity": "sum_y_ion_intensity",
+}
+# precursor table column (renamed above) -> AlphaKraken's metric name prefix
+PRECURSOR_METRIC_PREFIX = {
+    "precursor_charge": "precursor:charge", "precursor_proba": "precursor:proba",
+    "precursor_sequence": "precursor:sequence", "precursor_intensity": "precursor:intensity",
+    "pg_intensity": "pg:intensity", "peptide_intensity": "peptide:intensity",
     "weighted_ms1_intensity": "weighted_ms1_intensity",
 }
 KNOWN_ERROR_CODES = ("TOO_FEW_PSM", "NO_PSM_FOUND", "NOT_VALID_DIA_DATA", "CONFIG_ERROR", "NO_RAW_FILES",
@@ -146,18 +154,22 @@ def precursor_metrics(folder: Path) -> dict:
     metrics: dict = {"precursor_rows": len(df)}
     for column in ("precursor_charge", "precursor_proba"):
         if column in df.columns:
-            values = pd.to_numeric(df[column], errors="coerce")
-            metrics[f"{column}_mean"] = _number(values.mean())
-            metrics[f"{column}_std"] = _number(values.std())
-            metrics[f"{column}_median"] = _number(values.median())
+            values, name = pd.to_numeric(df[column], errors="coerce"), PRECURSOR_METRIC_PREFIX[column]
+            metrics[f"{name}_mean"] = _number(values.mean())
+            metrics[f"{name}_std"] = _number(values.std())
+            metrics[f"{name}_median"] = _number(values.median())
     if "precursor_sequence" in df.columns:
         lengths = df["precursor_sequence"].astype(str).str.len()
-        metrics["precursor_sequence_len_mean"] = _number(lengths.mean())
-        metrics["precursor_sequence_len_std"] = _number(lengths.std(ddof=1))
-        metrics["precursor_sequence_len_median"] = _number(lengths.median())
+        metrics["precursor:sequence_len_mean"] = _number(lengths.mean())
+        metrics["precursor:sequence_len_std"] = _number(lengths.std(ddof=1))
+        metrics["precursor:sequence_len_median"] = _number(lengths.median())
     for column in ("weighted_ms1_intensity", "pg_intensity", "precursor_intensity", "peptide_intensity"):
         if column in df.columns:
-            metrics[f"{column}_sum"] = _number(pd.to_numeric(df[column], errors="coerce").sum())
+            metrics[f"{PRECURSOR_METRIC_PREFIX[column]}_sum"] = _number(pd.to_numeric(df[column], errors="coerce").sum())
+    if {"sum_b_ion_intensity", "sum_y_ion_intensity"} <= set(df.columns):  # AlphaKraken's fragment intensity
+        fragments = pd.to_numeric(df["sum_b_ion_intensity"], errors="coerce") + pd.to_numeric(
+            df["sum_y_ion_intensity"], errors="coerce")
+        metrics["precursor_intensity_median"] = _number(fragments.median())
     return metrics
 
 

@@ -25,7 +25,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("created_at_", DESCENDING)], name="created_at"),
     ],
     "project_settings": [
-        IndexModel([("project_id", ASCENDING)], name="project_id"),
+        IndexModel([("project", ASCENDING)], name="project"),
     ],
     "settings": [
         IndexModel([("name", ASCENDING), ("version", DESCENDING)], name="name_version"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.database import Database
 
+from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.statuses import RawFileStatus
 
 OPEN_JOBS_PROJECTION = {"_id": 1, "created_at": 1, "quanting_jobs": 1, "results_request": 1}
@@ -49,7 +51,7 @@ def record_results_requests(db: Database, attempts: dict[str, int], now: datetim
 
 
 def write_metrics(db: Database, raw_file_id: str, job: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
-    """One `metrics` document per (raw file, settings); a rerun replaces it."""
+    """One `metrics` document per (raw file, settings); a rerun replaces it. Metric names are AlphaKraken's."""
     key = {"raw_file": raw_file_id, "settings_name": job["settings_name"], "settings_version": job["settings_version"]}
     doc = {
         **key,
@@ -57,12 +59,31 @@ def write_metrics(db: Database, raw_file_id: str, job: dict[str, Any], metrics: 
         "settings_id": job.get("settings_id"),
         "output_path": job.get("output_path"),
         "slurm_job_id": job.get("job_id"),
-        **metrics,
+        **with_alphakraken_names(metrics),
         "created_at_": datetime.now(UTC),
     }
     db.metrics.delete_many(key)
     db.metrics.insert_one(doc)
     return doc
+
+
+def write_job_metrics(
+    db: Database, raw_file_id: str, jobs: list[dict[str, Any]], read_metrics: Callable[[dict[str, Any]], dict]
+) -> list[dict[str, Any]]:
+    """The `metrics` documents of a raw file's finished jobs, as AlphaKraken writes them.
+
+    A `done` job gets its parsed metrics and `time_elapsed` (seconds of the job); a `quanting_failed` job gets
+    a document with `time_elapsed` only, so the time spent on failures stays visible. Returns the documents of
+    the `done` jobs.
+    """
+    written = []
+    for job in jobs:
+        if job.get("outcome") == str(RawFileStatus.DONE):
+            written.append(write_metrics(db, raw_file_id, job, {**read_metrics(job),
+                                                                 "time_elapsed": job.get("elapsed_s")}))
+        elif job.get("outcome") == str(RawFileStatus.QUANTING_FAILED):
+            write_metrics(db, raw_file_id, job, {"time_elapsed": job.get("elapsed_s")})
+    return written
 
 
 def metrics_of(db: Database, raw_file_id: str) -> list[dict[str, Any]]:

@@ -1,7 +1,12 @@
 """Projects, settings versions and their assignments in the record: reads and validated writes.
 
-Field names follow AlphaKraken's `project`, `settings` and `project_settings` collections. A settings version is
-never edited: a change is a new version (auto-incremented per name); an old one is archived, not deleted.
+Documents are written in AlphaKraken's shape (`shared/db/models.py` of AlphaKraken v1.0), so AlphaKraken can
+read the record again: a settings version has an ObjectId `_id`, a unique `number`, `name` + `version`,
+`status` `active` | `inactive`, `job_engine` and `metrics_type`; an assignment has `project`, `settings` (the
+version's `_id`), `scope`, `excluded` (instrument ids) and `raw_file_id_filter` (one substring), plus this
+platform's `raw_file_id_exclude_filter`, which AlphaKraken ignores. A settings version is never edited: a change
+is a new version (auto-incremented per name); an old one is made inactive, not deleted. Forms and tests name a
+version by its `_id` or by its label `<name>-v<version>`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from kraken_core.safe_paths import UnsafePathError, check_plain_name
-from kraken_core.settings_resolution import ALL_SCOPE, VENDOR_NAMES
+from kraken_core.settings_resolution import ALL_SCOPE, VENDOR_NAMES, assignment_view, is_inactive
 
 PROJECT_ID = re.compile(r"^[A-Za-z0-9]{1,16}$")
 SETTINGS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -24,7 +29,9 @@ CONDA_ENV = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")
 SLURM_MEM = re.compile(r"^\d{1,7}[KMGT]?$")
 SLURM_TIME = re.compile(r"^(\d{1,3}-)?\d{1,2}:\d{2}:\d{2}$")
 SOFTWARE_TYPES = ("alphadia", "custom")
-ACTIVE, ARCHIVED = "active", "archived"
+ACTIVE, INACTIVE = "active", "inactive"
+DEFAULT_JOB_ENGINE = "slurm"
+LABEL = re.compile(r"^(?P<name>.+)-v(?P<version>\d{1,6})$")
 
 
 class InvalidInput(ValueError):
@@ -124,18 +131,55 @@ def validate_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "name": name, "software_type": software_type, "software": software, "fasta_file_name": fasta,
         "speclib_file_name": speclib, "config_file_name": config_file, "config_params": config_params,
-        "metrics_type": _text(values, "metrics_type") or software_type, "slurm_cpus_per_task": cpus,
+        "metrics_type": _text(values, "metrics_type") or software_type,
+        "job_engine": _text(values, "job_engine") or DEFAULT_JOB_ENGINE, "slurm_cpus_per_task": cpus,
         "slurm_mem": mem, "slurm_time": time, "num_threads": threads, "description": description,
     }
 
 
+def settings_label(settings: Mapping[str, Any]) -> str:
+    """How people name a settings version: `<name>-v<version>`."""
+    return f"{settings.get('name')}-v{settings.get('version', 1)}"
+
+
+def settings_view(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A settings version with AlphaKraken's defaults for fields its older documents lack."""
+    view = dict(settings)
+    view.setdefault("version", 1)
+    view["software_type"] = view.get("software_type") or "alphadia"
+    view["metrics_type"] = view.get("metrics_type") or view["software_type"]
+    view["job_engine"] = view.get("job_engine") or DEFAULT_JOB_ENGINE
+    return view
+
+
+def find_settings(db: Database, key: Any, projection: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """A settings version by `_id` (ObjectId, its hex text, or this platform's older string id) or by label."""
+    if isinstance(key, ObjectId):
+        return db.settings.find_one({"_id": key}, projection)
+    text = str(key or "").strip()
+    if not text:
+        return None
+    if ObjectId.is_valid(text):
+        found = db.settings.find_one({"_id": ObjectId(text)}, projection)
+        if found is not None:
+            return found
+    found = db.settings.find_one({"_id": text}, projection)
+    if found is None and (match := LABEL.match(text)):
+        found = db.settings.find_one({"name": match["name"], "version": int(match["version"])}, projection)
+    return found
+
+
 def create_settings_version(db: Database, values: Mapping[str, Any], created_by: str) -> dict[str, Any]:
-    """Insert the next version of `name` (1 for a new name); a concurrent insert of the same version retries."""
+    """Insert the next version of `name` (1 for a new name) with the next `number`; a concurrent insert retries."""
     fields = validate_settings(values)
     for _ in range(5):
         latest = db.settings.find_one({"name": fields["name"]}, {"version": 1}, sort=[("version", -1)])
         version = (latest or {}).get("version", 0) + 1
-        doc = {"_id": f"{fields['name']}-v{version}", **fields, "version": version, "status": ACTIVE,
+        if db.settings.find_one({"name": fields["name"], "version": version}, {"_id": 1}) is not None:
+            continue
+        highest = db.settings.find_one({"number": {"$type": "number"}}, {"number": 1}, sort=[("number", -1)])
+        number = max(int((highest or {}).get("number", 0)), 0) + 1
+        doc = {"_id": ObjectId(), "number": number, **fields, "version": version, "status": ACTIVE,
                "created_by": created_by, "created_at_": datetime.now(UTC)}
         try:
             db.settings.insert_one(doc)
@@ -145,11 +189,12 @@ def create_settings_version(db: Database, values: Mapping[str, Any], created_by:
     raise InvalidInput([f"settings {fields['name']}: could not pick a new version; try again"])
 
 
-def archive_settings(db: Database, settings_id: str) -> None:
-    result = db.settings.update_one({"_id": settings_id}, {"$set": {"status": ARCHIVED,
-                                                                   "archived_at_": datetime.now(UTC)}})
-    if result.matched_count != 1:
+def archive_settings(db: Database, settings_id: Any) -> None:
+    """Make a settings version inactive (AlphaKraken's word): it no longer applies and cannot be assigned."""
+    found = find_settings(db, settings_id, {"_id": 1})
+    if found is None:
         raise InvalidInput([f"settings {settings_id!r} do not exist"])
+    db.settings.update_one({"_id": found["_id"]}, {"$set": {"status": INACTIVE, "inactive_at_": datetime.now(UTC)}})
 
 
 def _split_list(raw: Any) -> list[str]:
@@ -163,19 +208,19 @@ def assign_settings(
     """Assign a settings version to a project for all instruments, one vendor or one instrument.
 
     `scope_type` is all | vendor | instrument with `scope` (or `scope_vendor` / `scope_instrument`) naming the
-    vendor or instrument; `excluded_instruments`
-    and the file-name filters (comma-separated substrings of the raw file id) narrow it.
+    vendor or instrument; `excluded_instruments`, `raw_file_id_filter` (one substring of the raw file id, as in
+    AlphaKraken) and `raw_file_id_exclude_filter` (comma-separated substrings) narrow it.
     """
     problems: list[str] = []
-    project_id, settings_id = _text(values, "project_id"), _text(values, "settings_id")
+    project_id, settings_id = _text(values, "project_id"), values.get("settings_id")
     project = db.project.find_one({"_id": project_id}, {"_id": 1})
-    settings = db.settings.find_one({"_id": settings_id}, {"status": 1, "software_type": 1})
+    settings = find_settings(db, settings_id, {"status": 1, "software_type": 1, "name": 1, "version": 1})
     if project is None:
         problems.append(f"project: {project_id!r} does not exist; create it first")
     if settings is None:
-        problems.append(f"settings: {settings_id!r} do not exist")
-    elif settings.get("status") == ARCHIVED:
-        problems.append(f"settings: {settings_id} are archived; assign an active version")
+        problems.append(f"settings: {str(settings_id or '')!r} do not exist")
+    elif is_inactive(settings):
+        problems.append(f"settings: {settings_label(settings)} are inactive; assign an active version")
     scope_type = _text(values, "scope_type") or "all"
     scope = _text(values, "scope") or _text(values, f"scope_{scope_type}")
     if scope_type == "all":
@@ -191,14 +236,16 @@ def assign_settings(
     if unknown:
         problems.append(f"excluded instruments: unknown instrument(s) {', '.join(unknown)}")
     include, exclude = _split_list(values.get("raw_file_id_filter")), _split_list(values.get("raw_file_id_exclude_filter"))
+    if len(include) > 1:
+        problems.append(f"file-name filter: expected one substring of the raw file name (AlphaKraken's filter), "
+                        f"got {len(include)}: {', '.join(include)}; make one assignment per substring")
     if any(len(part) > 64 for part in include + exclude):
         problems.append("file-name filter: each part at most 64 characters")
     if problems:
         raise InvalidInput(problems)
     doc = {
-        "_id": ObjectId(), "project_id": project_id, "project": project_id, "settings": settings_id,
-        "software_type": settings.get("software_type", "alphadia"), "scopes": [scope], "excluded_scopes": excluded,
-        "raw_file_id_filter": include, "raw_file_id_exclude_filter": exclude,
+        "_id": ObjectId(), "project": project_id, "settings": settings["_id"], "scope": scope, "excluded": excluded,
+        "raw_file_id_filter": include[0] if include else "", "raw_file_id_exclude_filter": exclude,
         "created_by": created_by, "created_at_": datetime.now(UTC),
     }
     db.project_settings.insert_one(doc)
@@ -219,9 +266,13 @@ def list_projects(db: Database) -> list[dict[str, Any]]:
 
 
 def list_settings(db: Database) -> list[dict[str, Any]]:
-    return list(db.settings.find({}).sort([("name", 1), ("version", -1)]))
+    return [settings_view(s) for s in db.settings.find({}).sort([("name", 1), ("version", -1)])]
 
 
 def project_assignments(db: Database, project_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    query = {} if project_ids is None else {"project_id": {"$in": list(project_ids)}}
-    return list(db.project_settings.find(query).sort("created_at_", 1))
+    """The assignments (read views, see `assignment_view`) of these projects, oldest first.
+
+    AlphaKraken's `project` field (this platform's older documents carry it beside `project_id`).
+    """
+    query = {} if project_ids is None else {"project": {"$in": list(project_ids)}}
+    return [assignment_view(a) for a in db.project_settings.find(query).sort("created_at_", 1)]

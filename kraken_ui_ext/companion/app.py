@@ -27,6 +27,7 @@ from kraken_core.record.settings_catalog import (
     list_settings,
     project_assignments,
     remove_assignment,
+    settings_label,
 )
 from kraken_core.settings_resolution import resolve_settings
 from kraken_ui_ext.companion import auth
@@ -136,7 +137,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         preview_file = request.query_params.get("preview_file", "").strip() or None
         preview = []
         if preview_project:
-            mine = [a for a in assignments if a.get("project_id", a.get("project")) == preview_project]
+            mine = [a for a in assignments if a.get("project") == preview_project]
             for instrument in instruments:
                 resolved = resolve_settings(mine, settings_by_id, instrument_id=instrument,
                                             vendor=settings.instrument_vendors[instrument], raw_file_id=preview_file)
@@ -181,13 +182,14 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
 
         def action(values, user):
             archive_settings(db, settings_id)
-            return f"{settings_id} archived"
+            return f"{settings_id} made inactive"
         return await write(request, action)
 
     async def assign_route(request: Request) -> Response:
         def action(values, user):
             doc = assign_settings(db, values, settings.instrument_vendors, user)
-            return f"{doc['settings']} assigned to project {doc['project_id']} for {', '.join(doc['scopes'])}"
+            label = settings_label(db.settings.find_one({"_id": doc["settings"]}) or {})
+            return f"{label} assigned to project {doc['project']} for {doc['scope']}"
         return await write(request, action)
 
     async def remove_assignment_route(request: Request) -> Response:

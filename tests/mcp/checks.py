@@ -81,7 +81,7 @@ async def check_raw_files_by_names(session: ClientSession) -> None:
     assert older["output_path"] == f"/mnt/output/HELA/{hela_name(0)}/hela_std_v1"
     assert not {"type", "settings_id", "slurm_job_id", "output_path"} & set(older["values"])
     assert older["values"]["fwhm_rt"] == 0.12346 != FWHM_RT
-    assert older["values"]["ms1_error"] == -1.5
+    assert older["values"]["optimization:ms1_error"] == -1.5  # stored under the older name `ms1_error`
     assert by_id[DUP_NAME]["metrics"] == []
 
 

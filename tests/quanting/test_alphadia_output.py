@@ -34,13 +34,13 @@ def test_2x_layout_gives_the_metric_names(alphadia, tmp_path):
     metrics = out.read_metrics(output)
     assert metrics["precursors"] == 4 and metrics["proteins"] == 2
     assert metrics["gradient_length"] == pytest.approx(21.0)  # 1260 s
-    assert metrics["ms2_bias"] == 1.5 and metrics["ms1_variance"] == 2.0
-    assert metrics["ms2_error"] == 7.0
+    assert metrics["calibration:ms2_bias"] == 1.5 and metrics["calibration:ms1_variance"] == 2.0
+    assert metrics["optimization:ms2_error"] == 7.0
     assert metrics["fwhm_mobility"] is None  # NaN is stored as null
-    assert metrics["precursor_charge_mean"] == pytest.approx(2.25)
-    assert metrics["precursor_charge_median"] == 2.0
-    assert metrics["precursor_sequence_len_mean"] == pytest.approx((4 + 6 + 4 + 8) / 4)
-    assert metrics["precursor_intensity_sum"] == 10000.0 and metrics["pg_intensity_sum"] == 22000.0
+    assert metrics["precursor:charge_mean"] == pytest.approx(2.25)
+    assert metrics["precursor:charge_median"] == 2.0
+    assert metrics["precursor:sequence_len_mean"] == pytest.approx((4 + 6 + 4 + 8) / 4)
+    assert metrics["precursor:intensity_sum"] == 10000.0 and metrics["pg:intensity_sum"] == 22000.0
     assert metrics["duration_total"] == 0.5 and metrics["duration_extraction"] == 0.15
 
 
@@ -49,9 +49,9 @@ def test_1x_layout_gives_the_same_names(alphadia, tmp_path):
     assert code == 0 and out.layout(output) == "1.x"
     metrics = out.read_metrics(output)
     assert metrics["precursors"] == 4 and metrics["gradient_length"] == 21.0
-    assert metrics["ms2_bias"] == 1.5 and metrics["ms2_variance"] == 3.0
-    assert metrics["precursor_proba_median"] == pytest.approx(0.0025)
-    assert metrics["pg_intensity_sum"] == 22000.0
+    assert metrics["calibration:ms2_bias"] == 1.5 and metrics["calibration:ms2_variance"] == 3.0
+    assert metrics["precursor:proba_median"] == pytest.approx(0.0025)
+    assert metrics["pg:intensity_sum"] == 22000.0
     assert (output / ".progress" / "20261102_PRJ1_V1X_a" / "events.jsonl").exists()
 
 
@@ -61,8 +61,21 @@ def test_nan_and_missing_columns_are_null_not_errors(tmp_path):
     pd.DataFrame({"precursor.charge": [2.0, float("nan")]}).to_parquet(tmp_path / "precursors.parquet")
     metrics = out.read_metrics(tmp_path)
     assert metrics["precursors"] is None and metrics["proteins"] == 3
-    assert metrics["precursor_charge_mean"] == 2.0 and metrics["precursor_charge_std"] is None  # one value
+    assert metrics["precursor:charge_mean"] == 2.0 and metrics["precursor:charge_std"] is None  # one value
     assert "duration_total" not in metrics and "fwhm_rt" not in metrics
+
+
+def test_metric_names_are_alphakrakens_and_the_fragment_intensity_median_is_computed(tmp_path):
+    pd.DataFrame({"search.precursors": [4], "optimization.ms1_error": [2.5], "calibration.ms2_bias": [-0.5]}).to_csv(
+        tmp_path / "stat.tsv", sep="\t", index=False)
+    pd.DataFrame({"precursor.charge": [2, 3, 2], "pg.intensity": [1.0, 2.0, 3.0],
+                  "sum_b_ion_intensity": [10.0, 20.0, 30.0], "sum_y_ion_intensity": [1.0, 2.0, 100.0]},
+                 ).to_parquet(tmp_path / "precursors.parquet")
+    metrics = out.read_metrics(tmp_path)
+    assert metrics["optimization:ms1_error"] == 2.5 and metrics["calibration:ms2_bias"] == -0.5
+    assert metrics["pg:intensity_sum"] == 6.0 and metrics["precursor:charge_mean"] == pytest.approx(7 / 3)
+    assert metrics["precursor_intensity_median"] == 22.0  # median of b + y per precursor: 11, 22, 130
+    assert not any("." in name for name in metrics)  # MongoDB field names cannot hold dots
 
 
 def test_unreadable_result_file_is_an_error_naming_it(tmp_path):

@@ -108,7 +108,10 @@ def test_raw_file_without_settings_is_done_not_quanted(setup, mongo_db):
 @pytest.mark.parametrize("setup", ["associate"], indirect=True)
 def test_associate_mode_reads_existing_output_without_a_job(setup, mongo_db, tmp_path):
     config, resources, instance = setup
-    mongo_db.project_settings.delete_many({"settings": {"$ne": "fast-v1"}})
+    fast = mongo_db.settings.find_one({"name": "fast", "version": 1})["_id"]
+    # by _id: the test server does not match ObjectIds in other fields (real MongoDB does)
+    others = [a["_id"] for a in mongo_db.project_settings.find({}) if a["settings"] != fast]
+    mongo_db.project_settings.delete_many({"_id": {"$in": others}})
     doc = place_backed_up_raw_file(config, "20261102_PRJ1_existing.raw")
     mongo_db.raw_file.insert_one(doc)
     output = base_output_folder(config.locations.output.path, "PRJ1", doc["_id"], "alphadia")

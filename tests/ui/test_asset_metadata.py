@@ -50,7 +50,11 @@ def test_key_metrics_go_in_as_floats_and_missing_values_are_left_out():
     values = key_metric_values({"proteins": 6123, "precursors": "51000", "fwhm_rt": float("nan"), "ms1_error": None})
     assert values == {"proteins": dg.MetadataValue.float(6123.0), "precursors": dg.MetadataValue.float(51000.0)}
     alphadia_names = key_metric_values({"optimization.ms1_error": 2.5, "raw.gradient_length_m": 44})
-    assert alphadia_names == {"ms1_error": dg.MetadataValue.float(2.5), "gradient_length": dg.MetadataValue.float(44.0)}
+    assert alphadia_names == {"optimization:ms1_error": dg.MetadataValue.float(2.5),
+                              "gradient_length": dg.MetadataValue.float(44.0)}
+    older_names = key_metric_values({"ms1_error": 2.5, "optimization:ms2_error": 6.0})
+    assert older_names == {"optimization:ms1_error": dg.MetadataValue.float(2.5),
+                           "optimization:ms2_error": dg.MetadataValue.float(6.0)}
 
 
 def test_summary_and_links_leave_out_what_is_unknown():

@@ -191,9 +191,10 @@ def test_logged_in_user_creates_project_and_assigns_settings(page, companion, re
         page.click("#new-assignment button[type=submit]")
     assert "plasma_dia-v2 assigned to project ASTRAL for thermo" in page.locator("#flash").inner_text()
 
-    assignment = record_db.project_settings.find_one({"project_id": "ASTRAL"})
-    assert assignment["settings"] == "plasma_dia-v2"
-    assert assignment["scopes"] == ["thermo"] and assignment["raw_file_id_filter"] == ["_plasma_"]
+    assignment = record_db.project_settings.find_one({"project": "ASTRAL"})
+    plasma_v2 = record_db.settings.find_one({"name": "plasma_dia", "version": 2})
+    assert assignment["settings"] == plasma_v2["_id"]  # AlphaKraken's shape: the version's ObjectId
+    assert assignment["scope"] == "thermo" and assignment["raw_file_id_filter"] == "_plasma_"
     assert assignment["created_by"] == user
     assert record_db.project.find_one({"_id": "ASTRAL"})["name"] == "Astral plasma"
 
@@ -204,9 +205,9 @@ def test_logged_in_user_creates_project_and_assigns_settings(page, companion, re
     page.screenshot(path=str(screenshots / "projects.png"), full_page=True)
 
     with page.expect_navigation():
-        page.click("tr[data-settings='plasma_dia-v2'] button:has-text('archive')")
-    assert "plasma_dia-v2 archived" in page.locator("#flash").inner_text()
-    assert record_db.settings.find_one({"_id": "plasma_dia-v2"})["status"] == "archived"
+        page.click("tr[data-settings='plasma_dia-v2'] button:has-text('make inactive')")
+    assert "plasma_dia-v2 made inactive" in page.locator("#flash").inner_text()
+    assert record_db.settings.find_one({"_id": plasma_v2["_id"]})["status"] == "inactive"
     assert "none" in page.locator("#preview-table tr[data-instrument=thermo1]").inner_text()
 
 

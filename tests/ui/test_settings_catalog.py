@@ -9,6 +9,7 @@ from kraken_core.record.settings_catalog import (
     create_project,
     create_settings_version,
     project_assignments,
+    settings_label,
 )
 from kraken_core.settings_resolution import resolve_settings
 
@@ -19,20 +20,20 @@ SETTINGS = {"software": "alphadia-2.3.0", "speclib_file_name": "hela.speclib.hdf
 def _resolved(db, project, instrument, raw_file_id=None):
     assignments = project_assignments(db, [project])
     settings = {s["_id"]: s for s in db.settings.find({})}
-    return [r.settings["_id"] for r in resolve_settings(assignments, settings, instrument_id=instrument,
+    return [settings_label(r.settings) for r in resolve_settings(assignments, settings, instrument_id=instrument,
                                                          vendor=VENDORS[instrument], raw_file_id=raw_file_id)]
 
 
-def test_versions_auto_increment_and_archived_ones_never_apply(mongo_db):
+def test_versions_auto_increment_and_inactive_ones_never_apply(mongo_db):
     create_project(mongo_db, {"project_id": "PRJ1", "name": "Plasma"}, "ana")
     first = create_settings_version(mongo_db, {"name": "hela", **SETTINGS}, "ana")
     second = create_settings_version(mongo_db, {"name": "hela", **SETTINGS, "slurm_mem": "120G"}, "ana")
-    assert (first["version"], second["version"]) == (1, 2) and second["_id"] == "hela-v2"
+    assert (first["version"], second["version"]) == (1, 2) and settings_label(second) == "hela-v2"
     assign_settings(mongo_db, {"project_id": "PRJ1", "settings_id": "hela-v2"}, VENDORS, "ana")
     assert _resolved(mongo_db, "PRJ1", "bruker1") == ["hela-v2"]
     archive_settings(mongo_db, "hela-v2")
     assert _resolved(mongo_db, "PRJ1", "bruker1") == []
-    with pytest.raises(InvalidInput, match="archived; assign an active version"):
+    with pytest.raises(InvalidInput, match="inactive; assign an active version"):
         assign_settings(mongo_db, {"project_id": "PRJ1", "settings_id": "hela-v2"}, VENDORS, "ana")
 
 
@@ -47,7 +48,7 @@ def test_most_specific_scope_wins_exclusions_and_file_name_filters(mongo_db):
     assert _resolved(mongo_db, "PRJ1", "bruker1") == ["everywhere-v1"]
     assert _resolved(mongo_db, "PRJ1", "thermo1") == ["everywhere-v1"]  # excluded from the vendor scope
     assert _resolved(mongo_db, "PRJ1", "thermo2") == ["thermo2_only-v1"]  # instrument beats vendor beats all
-    assign(settings_id="qc-v1", scope_type="instrument", scope_instrument="thermo2", raw_file_id_filter="_QC_, _HeLa_")
+    assign(settings_id="qc-v1", scope_type="instrument", scope_instrument="thermo2", raw_file_id_filter="_QC_")
     assert _resolved(mongo_db, "PRJ1", "thermo2", "20240301_PRJ1_QC_01.raw") == ["thermo2_only-v1", "qc-v1"]
     assert _resolved(mongo_db, "PRJ1", "thermo2", "20240301_PRJ1_plasma.raw") == ["thermo2_only-v1"]
     assert _resolved(mongo_db, "PRJ1", "thermo2") == ["thermo2_only-v1", "qc-v1"]  # preview: filters not applied
