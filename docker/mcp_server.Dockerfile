@@ -2,7 +2,7 @@
 # Build from the repository root:  docker build -f docker/mcp_server.Dockerfile -t alphakraken-mcp .
 # Serves streamable HTTP on port 8089 (path /mcp) by default; `-e MCP_TRANSPORT=stdio` (with `docker run -i`)
 # for clients that start the server themselves. Connects with the read-only user MONGO_USER_READ.
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -64,3 +64,61 @@ def postgres_instance(postgres_env, tmp_path):
     home = production_instance_yaml(tmp_path / "dagster_home").parent
     with dg.DagsterInstance.from_config(str(home)) as instance:
         yield instance
+
+
+# --- container tests (tests/deployment/test_containers_*.py): the test Docker engine and the images ---------------
+
+CANARY = "kraken-canary-7f3e91"  # planted in every secret-looking file of the build copy; no image may hold it
+
+
+def _plant_canaries(repo: Path) -> list[Path]:
+    """Secret files a careless build would copy: deployment secrets, TLS keys, a test key, a stray .env."""
+    planted = []
+    for relative, text in {
+        "envs/.env-secrets": f"MONGO_PASSWORD={CANARY}\nDAGSTER_POSTGRES_PASSWORD={CANARY}\n",
+        "envs/.env-mongo": f"MONGO_INITDB_ROOT_PASSWORD={CANARY}\n",
+        ".env": f"SLACK_TOKEN={CANARY}\n",
+        "docker/docker-certs/key.pem": f"-----BEGIN PRIVATE KEY-----\n{CANARY}\n-----END PRIVATE KEY-----\n",
+        "tests/fixtures/id_ed25519": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{CANARY}\n",
+        "kraken_core/.env": f"AWS_SECRET_ACCESS_KEY={CANARY}\n",
+    }.items():
+        path = repo / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path.chmod(0o600)
+        planted.append(path)
+    return planted
+
+
+@pytest.fixture(scope="session")
+def engine(services) -> dict[str, str]:
+    from tests.deployment.containers import engine_env
+
+    return engine_env(services)
+
+
+@pytest.fixture(scope="session")
+def build_copy(tmp_path_factory) -> Path:
+    """The repository as a lab's checkout looks when it builds: secrets files beside the code."""
+    from tests.deployment.containers import copy_repository
+
+    repo = copy_repository(tmp_path_factory.mktemp("build") / "repo")
+    _plant_canaries(repo)
+    return repo
+
+
+@pytest.fixture(scope="session")
+def images(engine, build_copy):
+    """Every image of docker/*.Dockerfile and every stand-in, built unless built before with the same inputs."""
+    from dataclasses import replace
+
+    from tests.deployment.containers import PROJECT_IMAGES, STANDIN_IMAGES, ensure_image
+
+    built = {}
+    for key, image in PROJECT_IMAGES.items():
+        # the Dockerfile and context of the copy (with its planted secrets); the same hash as the checkout's
+        relative = image.dockerfile.relative_to(ROOT)
+        built[key] = ensure_image(engine, replace(image, dockerfile=build_copy / relative, context=build_copy))
+    for key, image in STANDIN_IMAGES.items():
+        built[key] = ensure_image(engine, image)
+    return built

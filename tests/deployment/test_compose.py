@@ -25,7 +25,7 @@ from tests.deployment.compose_file import MissingVariable, load_compose, merged_
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
-PROFILES = {"dbs", "infrastructure", "workers", "s3", "local"}
+PROFILES = {"dbs", "infrastructure", "webapp", "workers", "s3", "local"}
 ENVIRONMENTS = ["local", "sandbox", "production"]
 HOST_PATHS = {"/var/run/docker.sock"}  # host files a service may mount besides the shares and the repository
 
@@ -113,7 +113,7 @@ def test_every_service_is_in_known_profiles_and_every_profile_is_used(environmen
         used |= profiles
     assert used == PROFILES
     local = {n for n, s in compose["services"].items() if "local" in s["profiles"]}
-    for profile in ("dbs", "infrastructure", "workers"):
+    for profile in ("dbs", "infrastructure", "webapp", "workers"):
         members = {n for n, s in compose["services"].items() if profile in s["profiles"]}
         assert members <= local, f"`local` must run everything of `{profile}` on one machine: {members - local}"
     assert {"mongodb", "postgres", "webserver", "daemon", "companion", "mcp", "nginx", "code-location"} <= local
@@ -184,6 +184,8 @@ def test_dependencies_run_in_the_same_profiles(environment):
         depends = service.get("depends_on", [])
         for other in depends if isinstance(depends, list) else depends.keys():
             assert other in services, (name, other)
+            if isinstance(depends, dict) and depends[other].get("required") is False:
+                continue  # an optional dependency may run on another host
             missing = set(service["profiles"]) - set(services[other]["profiles"])
             assert not missing, f"{name} depends on {other}, which is not in profiles {missing}"
 
