@@ -174,3 +174,7 @@ class LifecycleDefinitions:
     @property
     def jobs(self) -> list:
         return [self.move_job, self.purge_job]
+
+    def definitions(self) -> dg.Definitions:
+        return dg.Definitions(assets=self.assets, jobs=self.jobs, sensors=[self.mover_sensor],
+                              schedules=[self.remover_schedule])

@@ -20,6 +20,9 @@ class MonitoringDefinitions:
     schedules: list[dg.ScheduleDefinition]
     sensors: list[dg.SensorDefinition]
 
+    def definitions(self) -> dg.Definitions:
+        return dg.Definitions(assets=self.assets, jobs=self.jobs, schedules=self.schedules, sensors=self.sensors)
+
 
 def build_monitoring(config: KrakenConfig, head_node_probe: HeadNodeProbe | None = None) -> MonitoringDefinitions:
     location_health = build_location_health(config)

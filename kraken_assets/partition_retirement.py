@@ -107,3 +107,8 @@ def build_partition_retirement(config: KrakenConfig) -> tuple[list[dg.JobDefinit
         description=f"Retires raw_files partitions unchanged for {config.partitions.retire_after_days:g} days.",
     )
     return jobs, [schedule]
+
+
+def build_partition_definitions(config: KrakenConfig) -> dg.Definitions:
+    jobs, schedules = build_partition_retirement(config)
+    return dg.Definitions(jobs=jobs, schedules=schedules)

@@ -10,6 +10,7 @@ import dagster as dg
 from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
+from kraken_core.config import KrakenConfig
 from kraken_core.quanting import alphadia_output as out
 from kraken_core.quanting.job_request import build_job_request
 from kraken_core.quanting.outcome import Outcome, classify, raw_file_status
@@ -20,6 +21,7 @@ from kraken_core.record.quanting_jobs import set_quanting_jobs, write_metrics
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import SlurmResource
+from kraken_sensors.slurm_jobs import build_slurm_job_sensor
 from kraken_ui_ext.key_metrics import TREND_METRICS
 from kraken_ui_ext.metadata import key_metric_values
 
@@ -210,3 +212,21 @@ def quality_metrics(
         metadata.update({f"{prefix}{key}": value for key, value in values.items()})
     context.log.info(f"{doc['_id']}: {len(written)} metrics document(s); status {status}")
     return dg.MaterializeResult(metadata=metadata)
+
+
+quanting_results = dg.define_asset_job(
+    name="quanting_results",
+    selection=dg.AssetSelection.assets(alphadia_output, quality_metrics),
+    partitions_def=raw_files_partitions,
+    executor_def=dg.in_process_executor,
+    description="Reads the output of a raw file's ended Slurm jobs into metrics; requested by the slurm_jobs sensor.",
+)
+
+
+def build_quanting_definitions(config: KrakenConfig) -> dg.Definitions:
+    """The submission asset runs in raw_file_pipeline (raw_files area); this area reads the results."""
+    return dg.Definitions(
+        assets=[alphadia_job, alphadia_output, quality_metrics],
+        jobs=[quanting_results],
+        sensors=[build_slurm_job_sensor(config, quanting_results)],
+    )

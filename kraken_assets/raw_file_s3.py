@@ -14,6 +14,7 @@ from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog, TransferSummary
 from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import load_raw_file
+from kraken_core.config import KrakenConfig
 from kraken_core.raw_file_backup import RawFileLocation
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.s3_layout import s3_url
@@ -21,6 +22,7 @@ from kraken_core.s3_upload import s3_location, upload_raw_file
 from kraken_core.statuses import BackupStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.s3 import object_store
+from kraken_sensors.s3_uploads import build_s3_upload_sensor
 
 
 @dg.asset(
@@ -104,3 +106,10 @@ raw_file_s3_upload = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="Uploads one backed-up raw file to S3, verified by ETag; requested by request_s3_uploads.",
 )
+
+
+def build_s3_definitions(config: KrakenConfig) -> dg.Definitions:
+    """The asset and its job always (an operator can upload by hand); the sensor where `backup_type: s3`."""
+    sensors = [build_s3_upload_sensor(config, raw_file_s3_upload, raw_file_backup.key)] \
+        if config.backup.backup_type == "s3" else []
+    return dg.Definitions(assets=[raw_file_s3], jobs=[raw_file_s3_upload], sensors=sensors)

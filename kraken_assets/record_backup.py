@@ -68,3 +68,8 @@ def build_record_dump_schedules(config: KrakenConfig) -> list[dg.ScheduleDefinit
             description=f"Dumps the record to {config.record_backup.path} (hourly and weekday slots).",
         )
     ]
+
+
+def build_record_backup_definitions(config: KrakenConfig) -> dg.Definitions:
+    return dg.Definitions(assets=[mongodb_record_dump], jobs=[record_dump_job],
+                          schedules=build_record_dump_schedules(config))

@@ -7,7 +7,6 @@ import os
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
-from kraken_core.config import load_config
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slack import SlackAlertsResource
 from kraken_resources.slurm import build_slurm_resource
@@ -17,11 +16,11 @@ def _optional_env(name: str) -> dg.EnvVar | None:
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 
-def build_resources(env: str) -> dict[str, dg.ConfigurableResource]:
-    config = load_config(env)
+def build_resources(kraken_config: KrakenConfigResource) -> dict[str, dg.ConfigurableResource]:
+    config = kraken_config.get()
     s3 = config.backup.s3
     return {
-        "kraken_config": KrakenConfigResource(env=env),
+        "kraken_config": kraken_config,
         "mongo": MongoResource(
             host=dg.EnvVar("MONGO_HOST"),
             port=dg.EnvVar.int("MONGO_PORT"),

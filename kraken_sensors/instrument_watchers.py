@@ -2,16 +2,27 @@
 
 import hashlib
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import dagster as dg
 
-from kraken_assets.catch_up import catch_up_run_config
-from kraken_assets.partitions import raw_files_partitions
 from kraken_core.config import KrakenConfig
 from kraken_core.locations import check_location
 from kraken_core.record.kraken_status import write_heartbeat
 from kraken_core.watcher import FinishedAcquisition, InstrumentWatcher, WatcherState
 from kraken_resources import KrakenConfigResource, MongoResource
+
+
+@dataclass(frozen=True)
+class RawFileRuns:
+    """What the watchers request: a pipeline run per raw file, or catch-up runs of a batch (with their run config)
+    for a backlog, and the `raw_files` partitions of the files they found finished."""
+
+    pipeline_job: object  # a job definition or an unresolved asset job
+    catch_up_job: dg.JobDefinition
+    catch_up_run_config: Callable[[list[str]], dict]
+    partitions: dg.DynamicPartitionsDefinition
 
 
 def watcher_sensor_name(instrument_id: str) -> str:
@@ -25,11 +36,11 @@ def catch_up_run_key(items: list[FinishedAcquisition]) -> str:
 
 
 def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[FinishedAcquisition],
-                     pipeline_job: dg.JobDefinition, catch_up_job: dg.JobDefinition) -> list[dg.RunRequest]:
+                     runs: RawFileRuns) -> list[dg.RunRequest]:
     """One pipeline run per raw file, or catch-up runs of a batch of files each when a tick finds a backlog."""
     if len(finished) <= config.catch_up.batch_threshold:
         return [
-            dg.RunRequest(run_key=item.run_key, partition_key=item.raw_file_id, job_name=pipeline_job.name,
+            dg.RunRequest(run_key=item.run_key, partition_key=item.raw_file_id, job_name=runs.pipeline_job.name,
                           tags={"instrument": instrument_id})
             for item in finished
         ]
@@ -38,8 +49,8 @@ def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[Fi
     batches = [finished[start : start + size] for start in range(0, len(finished), size)]
     return [
         dg.RunRequest(
-            run_key=catch_up_run_key(batch), job_name=catch_up_job.name,
-            run_config=catch_up_run_config([item.raw_file_id for item in batch]),
+            run_key=catch_up_run_key(batch), job_name=runs.catch_up_job.name,
+            run_config=runs.catch_up_run_config([item.raw_file_id for item in batch]),
             tags={"instrument": instrument_id, "kraken/raw_files": str(len(batch)),
                   "kraken/first_raw_file": batch[0].raw_file_id},
         )
@@ -47,13 +58,12 @@ def run_requests_for(config: KrakenConfig, instrument_id: str, finished: list[Fi
     ]
 
 
-def build_instrument_watcher(config: KrakenConfig, instrument_id: str, pipeline_job: dg.JobDefinition,
-                             catch_up_job: dg.JobDefinition) -> dg.SensorDefinition:
+def build_instrument_watcher(config: KrakenConfig, instrument_id: str, runs: RawFileRuns) -> dg.SensorDefinition:
     instrument = config.instruments[instrument_id]
 
     @dg.sensor(
         name=watcher_sensor_name(instrument_id),
-        jobs=[pipeline_job, catch_up_job],
+        jobs=[runs.pipeline_job, runs.catch_up_job],
         minimum_interval_seconds=config.timings.watcher_interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
@@ -81,14 +91,14 @@ def build_instrument_watcher(config: KrakenConfig, instrument_id: str, pipeline_
         finished = sorted(outcome.finished, key=lambda f: f.mtime, reverse=True)
         for item in finished:
             context.log.info(f"{instrument_id}: {item.raw_file_id} finished ({item.reason}); requesting its backup")
-        requests = run_requests_for(cfg, instrument_id, finished, pipeline_job, catch_up_job)
+        requests = run_requests_for(cfg, instrument_id, finished, runs)
         if len(requests) < len(finished):
             context.log.info(f"{instrument_id}: {len(finished)} finished raw files; requesting {len(requests)} "
                              f"catch-up runs of up to {cfg.catch_up.batch_size} files")
         return dg.SensorResult(
             run_requests=requests,
             dynamic_partitions_requests=(
-                [raw_files_partitions.build_add_request([item.raw_file_id for item in finished])] if finished else []
+                [runs.partitions.build_add_request([item.raw_file_id for item in finished])] if finished else []
             ),
             cursor=outcome.state.to_cursor(),
         )

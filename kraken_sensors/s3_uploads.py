@@ -1,21 +1,18 @@
 """Request the S3 upload of every raw file whose backup was materialized, in its own run.
 
 A separate run (not part of the backup job) keeps a failed or slow upload from ever holding up quantification.
-The cursor is the storage id of the last backup materialization seen, so no backup is missed or requested twice;
-the `uploads` pool is set to `backup.s3.max_parallel_uploads` so the configuration decides how many run at once.
+The cursor is the storage id of the last backup materialization seen, so no backup is missed or requested twice.
+How many uploads run at once is the `uploads` pool, set from `backup.s3.max_parallel_uploads` at start-up.
 """
 
 import dagster as dg
 
-from kraken_assets.instance_pools import apply_pool_limits
-from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_core.config import KrakenConfig
-from kraken_core.pools import UPLOADS
 
 PAGE_SIZE = 200
 
 
-def build_s3_upload_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
+def build_s3_upload_sensor(config: KrakenConfig, job, backup_asset: dg.AssetKey) -> dg.SensorDefinition:
     @dg.sensor(
         name="request_s3_uploads",
         job=job,
@@ -27,10 +24,9 @@ def build_s3_upload_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
         ),
     )
     def request_s3_uploads(context: dg.SensorEvaluationContext):
-        apply_pool_limits(context.instance, {UPLOADS: config.backup.s3.max_parallel_uploads})
         after = int(context.cursor) if context.cursor else None
         records = context.instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=raw_file_backup.key, after_storage_id=after), limit=PAGE_SIZE,
+            dg.AssetRecordsFilter(asset_key=backup_asset, after_storage_id=after), limit=PAGE_SIZE,
             ascending=True,
         ).records
         if not records:

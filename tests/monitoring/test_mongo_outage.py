@@ -7,8 +7,7 @@ import dagster as dg
 import pymongo
 import pytest
 
-from kraken_assets.catch_up import raw_file_catch_up
-from kraken_assets.jobs import raw_file_pipeline
+from kraken_assets.raw_files import raw_file_runs
 from kraken_core.simulator import write_thermo
 from kraken_resources import MongoResource
 from kraken_sensors.instrument_watchers import build_instrument_watcher
@@ -29,7 +28,7 @@ def test_mongo_outage_alerts_once_and_recovers_without_losing_raw_files(
     harness = MonitoringHarness(tmp_path, mounts, services, "krakendb", slack)
     harness.resources["mongo"] = MongoResource(host="127.0.0.1", port=own_mongo.port, database="krakendb",
                                                timeout_ms=1000)
-    watcher = build_instrument_watcher(harness.config, "thermo1", raw_file_pipeline, raw_file_catch_up)
+    watcher = build_instrument_watcher(harness.config, "thermo1", raw_file_runs)
     cursor = None
 
     def watch():

@@ -189,11 +189,10 @@ def test_sensor_requests_one_upload_per_new_backup_and_remembers_them(pipeline, 
     rids = register(mongo_db, config, "thermo1")
     for rid in rids:
         assert materialize_partition(BACKUP, rid, resources, instance).success
-    sensor = build_s3_upload_sensor(config, raw_file_s3_upload)
+    sensor = build_s3_upload_sensor(config, raw_file_s3_upload, dg.AssetKey("raw_file_backup"))
 
     first = sensor(dg.build_sensor_context(instance=instance))
     assert sorted(r.partition_key for r in first.run_requests) == sorted(rids)
-    assert instance.event_log_storage.get_concurrency_info("uploads").slot_count == 3
     again = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
     assert isinstance(again, dg.SkipReason)
     # a re-materialized backup is uploaded again (the upload itself skips identical objects)

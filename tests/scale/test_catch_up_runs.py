@@ -4,7 +4,7 @@ import dagster as dg
 import pytest
 
 from kraken_assets.catch_up import catch_up_run_config, raw_file_catch_up
-from kraken_assets.jobs import raw_file_pipeline
+from kraken_assets.raw_files import raw_file_runs
 from kraken_core.raw_file_backup import RawFileLocation
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_thermo
@@ -21,7 +21,7 @@ def finished(count: int) -> list[FinishedAcquisition]:
 
 def test_a_few_finished_files_get_one_pipeline_run_each(make_config):
     config = make_config(catch_up={"batch_threshold": 3, "batch_size": 2})
-    requests = run_requests_for(config, "thermo1", finished(3), raw_file_pipeline, raw_file_catch_up)
+    requests = run_requests_for(config, "thermo1", finished(3), raw_file_runs)
     assert [(r.job_name, r.partition_key, r.run_key) for r in requests] == [
         ("raw_file_pipeline", f"f{i:03d}.raw", f"f{i:03d}.raw") for i in range(3)
     ]
@@ -30,20 +30,20 @@ def test_a_few_finished_files_get_one_pipeline_run_each(make_config):
 def test_a_backlog_is_requested_in_batches_in_order_each_file_once(make_config):
     config = make_config(catch_up={"batch_threshold": 3, "batch_size": 4}, backup={"max_parallel_copies": 2})
     items = finished(10)
-    requests = run_requests_for(config, "thermo1", items, raw_file_pipeline, raw_file_catch_up)
+    requests = run_requests_for(config, "thermo1", items, raw_file_runs)
     batches = [r.run_config["ops"]["back_up_raw_files"]["config"]["raw_file_ids"] for r in requests]
     assert [len(b) for b in batches] == [4, 4, 2]
     assert sum(batches, []) == [item.raw_file_id for item in items]
     assert {r.job_name for r in requests} == {"raw_file_catch_up"}
     assert all(r.tags["instrument"] == "thermo1" for r in requests)
     assert len({r.run_key for r in requests}) == 3
-    again = run_requests_for(config, "thermo1", items, raw_file_pipeline, raw_file_catch_up)
+    again = run_requests_for(config, "thermo1", items, raw_file_runs)
     assert [r.run_key for r in again] == [r.run_key for r in requests], "the same batch asked twice: one run"
 
 
 def test_a_small_backlog_is_split_over_every_copy_slot(make_config):
     config = make_config(catch_up={"batch_threshold": 3, "batch_size": 50}, backup={"max_parallel_copies": 3})
-    requests = run_requests_for(config, "thermo1", finished(10), raw_file_pipeline, raw_file_catch_up)
+    requests = run_requests_for(config, "thermo1", finished(10), raw_file_runs)
     assert [len(r.run_config["ops"]["back_up_raw_files"]["config"]["raw_file_ids"]) for r in requests] == [4, 4, 2]
 
 
