@@ -4,7 +4,11 @@ idempotently."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from bson import ObjectId
@@ -26,6 +30,7 @@ from mcp_server.record_reader import RecordReader
 from mcp_server.trends import metric_trend
 from tests.support import alphakraken_record as ak
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC).replace(microsecond=0)
 # written by this platform before the switch: short metric names, our assignment shape, `archived`
 OUR_RAW_FILE = "20261130_astral1_HELA_QC_ours.raw"
@@ -202,3 +207,24 @@ def test_failed_jobs_keep_their_job_time_as_alphakraken_does(mongo_db):
     failed = mongo_db.metrics.find_one({"settings_name": "b"})
     assert failed["time_elapsed"] == 300 and "proteins" not in failed
     assert mongo_db.metrics.count_documents({"settings_name": "c"}) == 0
+
+
+def test_the_migration_command_reports_then_migrates_then_has_nothing_to_do(record, services):
+    db, _, _ = record
+    _add_our_older_documents(db)
+    env = {**os.environ, "ENV": "test", "MONGO_HOST": services["MONGO_HOST"], "MONGO_PORT": services["MONGO_PORT"],
+           "MONGO_DB": db.name, "MONGO_USER": "", "MONGO_PASSWORD": ""}
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "kraken_core.record.migrate", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    dry = run("--dry-run")
+    assert "metrics: 32 examined, 1 would change" in dry and "ms1_error -> optimization:ms1_error" in dry
+    assert "project_settings: 10 examined, 1 would change, 3 would be created" in dry
+    assert db.metrics.find_one({"raw_file": OUR_RAW_FILE})["ms1_error"] == 9.5  # nothing written
+    assert "metrics: 32 examined, 1 changed" in run()
+    again = run()
+    assert "nothing to migrate" in again and "0 changed" in again
