@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kraken_core.record.settings_catalog import settings_view
 from kraken_core.settings_resolution import assignment_view, resolve_settings
 from mcp_server.errors import NotInRecord
 from mcp_server.record_reader import RecordReader
@@ -36,7 +37,7 @@ def list_projects(
     assignments = [assignment_view(a) for a in reader.find(
         "project_settings", {"project": {"$in": [p["_id"] for p in projects]}}, sort=[("created_at_", 1)])]
     settings_ids = sorted({a["settings"] for a in assignments if a.get("settings") is not None}, key=str)
-    settings_by_id = {s["_id"]: s for s in reader.find("settings", {"_id": {"$in": settings_ids}})}
+    settings_by_id = {s["_id"]: settings_view(s) for s in reader.find("settings", {"_id": {"$in": settings_ids}})}
     answer = []
     for project in projects:
         mine = [a for a in assignments if a.get("project") == project["_id"]]

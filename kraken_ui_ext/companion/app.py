@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.record.connection import open_database
 from kraken_core.record.settings_catalog import (
     InvalidInput,
@@ -206,7 +207,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         if doc is None:
             return render(request, "message.html", {"title": "Unknown raw file",
                                                     "text": f"{raw_file_id} is not in the record."}, status_code=404)
-        metrics = list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", -1))
+        metrics = [with_alphakraken_names(m) for m in db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", -1)]
         return render(request, "raw_file.html", {
             "doc": doc, "metrics_docs": metrics,
             "partition_url": dagster_partition_url(settings.webserver_base_url, raw_file_id),

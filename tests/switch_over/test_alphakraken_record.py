@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from bson import ObjectId
 
+from starlette.testclient import TestClient
+
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
+from kraken_core.record.connection import MongoSettings
 from kraken_core.record.migrate import migrate
 from kraken_core.record.quanting_jobs import write_job_metrics
 from kraken_core.record.settings_catalog import (
@@ -22,9 +25,12 @@ from kraken_core.record.settings_catalog import (
     project_assignments,
     settings_label,
 )
+from kraken_ui_ext.companion.app import build_app
 from kraken_ui_ext.companion.overview import OverviewFilters, build_overview
+from kraken_ui_ext.companion.settings import CompanionSettings
 from kraken_ui_ext.companion.trends import TrendFilters, build_trends
 from kraken_ui_ext.key_metrics import METRICS_BY_NAME
+from mcp_server.projects import list_projects
 from mcp_server.raw_files import raw_files_of_instrument
 from mcp_server.record_reader import RecordReader
 from mcp_server.trends import metric_trend
@@ -228,3 +234,30 @@ def test_the_migration_command_reports_then_migrates_then_has_nothing_to_do(reco
     assert "metrics: 32 examined, 1 changed" in run()
     again = run()
     assert "nothing to migrate" in again and "0 changed" in again
+
+
+def test_the_companion_shows_an_alphakraken_record(record):
+    db, _, _ = record
+    _add_our_older_documents(db)
+    settings = CompanionSettings(mongo=MongoSettings(database=db.name), webserver_base_url="http://dagster:3000",
+                                 instrument_vendors=ak.INSTRUMENTS)
+    client = TestClient(build_app(settings, db), follow_redirects=False)
+    page = client.get(f"/raw_files/{OUR_RAW_FILE}").text
+    assert "optimization:ms1_error" in page and "pg:intensity_sum" in page and ">ms1_error<" not in page
+    projects = client.get("/projects", params={"preview_project": "HELA"}).text
+    for label in ("hela_std-v2", "hela_astral-v1", "tims_hela-v1", "msqc_qc-v1"):
+        assert label in projects
+    assert "hela_std-v1 <span class=\"muted\">(inactive)</span>" in projects
+    trends = client.get("/trends", params={"metric": "optimization:ms1_error", "days": "30"})
+    assert trends.status_code == 200 and "astral1: MS1 error (ppm), 11 raw files" in trends.text
+
+
+def test_mcp_projects_resolve_alphakraken_assignments(record):
+    db, _, _ = record
+    answer = list_projects(RecordReader(db), ak.INSTRUMENTS, project_id="HELA", limit=10)
+    [hela] = answer["projects"]
+    assert hela["resolved_settings_per_instrument"] == {
+        "astral1": ["hela_astral v1", "msqc_qc v1"], "tims1": ["tims_hela v1", "msqc_qc v1"], "zeno1": ["msqc_qc v1"]}
+    first = hela["assignments"][0]
+    assert first["scopes"] == ["*"] and first["excluded_scopes"] == ["zeno1"]
+    assert first["settings"]["job_engine"] == "slurm" and first["settings"]["name"] == "hela_std"
