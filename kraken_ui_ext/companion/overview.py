@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from pymongo.database import Database
 
+from kraken_core.quanting.metric_names import alphakraken_name
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.key_metrics import KEY_METRICS
 from kraken_ui_ext.companion.record_views import (
@@ -50,6 +51,7 @@ class OverviewFilters:
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> OverviewFilters:
         sort = params.get("sort", "created_at")
+        sort = sort if sort in RECORD_SORTS else alphakraken_name(sort)  # an older metric name sorts the same
         return cls(
             instrument=params.get("instrument", "").strip(),
             project=params.get("project", "").strip(),

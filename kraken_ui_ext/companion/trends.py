@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.database import Database
 
+from kraken_core.quanting.metric_names import alphakraken_name
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.companion.record_views import latest_metrics
 from kraken_ui_ext.companion.svg_plot import Point, colour_map, scatter_svg
@@ -37,7 +38,7 @@ class TrendFilters:
         baseline = tuple(part.strip() for part in params.get("baseline", "").replace("\n", ",").split(",")
                          if part.strip())[:500]
         return cls(
-            metric=METRICS_BY_NAME.get(params.get("metric", ""), TREND_METRICS[0]),
+            metric=METRICS_BY_NAME.get(alphakraken_name(params.get("metric", "")), TREND_METRICS[0]),
             days=days,
             instrument=params.get("instrument", "").strip(),
             project=params.get("project", "").strip(),

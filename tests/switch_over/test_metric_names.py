@@ -51,3 +51,13 @@ def test_migrating_a_document_twice_changes_it_once():
     settings = migrated_settings({"_id": "s-v1", "name": "s", "version": 1, "status": "archived"}, numbers)
     assert (settings["status"], settings["number"], settings["metrics_type"]) == ("inactive", 7, "alphadia")
     assert migrated_settings(settings, numbers) is None
+
+
+def test_companion_links_with_older_metric_names_show_the_same_metric():
+    from kraken_ui_ext.companion.overview import OverviewFilters
+    from kraken_ui_ext.companion.trends import TrendFilters
+
+    assert TrendFilters.from_query({"metric": "ms1_error"}).metric.name == "optimization:ms1_error"
+    assert TrendFilters.from_query({"metric": "calibration:ms2_bias"}).metric.name == "calibration:ms2_bias"
+    assert OverviewFilters.from_query({"sort": "ms2_error"}).sort == "optimization:ms2_error"
+    assert OverviewFilters.from_query({"sort": "instrument"}).sort == "instrument"
