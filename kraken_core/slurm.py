@@ -128,10 +128,27 @@ def parse_scontrol(stdout: str) -> dict[str, JobState]:
     return states
 
 
-def sacct_command(job_ids: Iterable[str]) -> str:
-    """Finished jobs the controller has forgotten, from the job completion file (`-c`; no slurmdbd needed)."""
+ACCOUNTING_MODES = ("auto", "slurmdbd", "jobcomp")
+
+
+def sacct_command(job_ids: Iterable[str], *, completion_log: bool = True) -> str:
+    """Finished jobs the controller has forgotten: from the job completion log (`-c`, JobCompType=jobcomp/filetxt,
+    no slurmdbd needed) or from slurmdbd (plain `sacct`)."""
     ids = ",".join(check_job_id(j) for j in job_ids)
-    return f"sacct -c -n -P -X -j {ids} -o JobID,State,ExitCode,Elapsed"
+    return f"sacct{' -c' if completion_log else ''} -n -P -X -j {ids} -o JobID,State,ExitCode,Elapsed"
+
+
+def accounting_command(job_ids: Iterable[str], accounting: str = "auto") -> str:
+    """The lookup for `quanting.slurm.accounting`; `auto` asks slurmdbd and, when that fails (no slurmdbd
+    configured or reachable), the job completion log, in the same round trip."""
+    ids = list(job_ids)
+    if accounting == "slurmdbd":
+        return sacct_command(ids, completion_log=False)
+    if accounting == "jobcomp":
+        return sacct_command(ids)
+    if accounting != "auto":
+        raise ValueError(f"quanting.slurm.accounting must be one of {ACCOUNTING_MODES}, got {accounting!r}")
+    return f"{sacct_command(ids, completion_log=False)} 2>/dev/null || {sacct_command(ids)}"
 
 
 def parse_sacct(stdout: str) -> dict[str, JobState]:

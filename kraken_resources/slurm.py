@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shlex
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache
 
 import dagster as dg
 
 from kraken_core import slurm
 from kraken_core.config.schema import KrakenConfig
-from kraken_core.quanting.job_request import JOB_SCRIPT, JOB_SCRIPT_NAME, JobRequest
+from kraken_core.quanting.job_header import job_script
+from kraken_core.quanting.job_request import DEFAULT_SLURM_MEM, DEFAULT_SLURM_TIME, JOB_SCRIPT_NAME, JobRequest
 from kraken_resources.ssh import SshCommandError, SshResource, SshSession
 
 _STALE_SCRIPT = 97
 
 
-@cache
-def _job_script() -> tuple[bytes, str]:
-    data = JOB_SCRIPT.read_bytes()
-    return data, hashlib.sha256(data).hexdigest()
-
-
 class SlurmCluster:
     """Slurm commands on one SSH session (one connection for a whole sensor tick or asset run)."""
 
-    def __init__(self, ssh: SshSession, slurm_dir: str, partition: str | None = None):
+    def __init__(self, ssh: SshSession, slurm_dir: str, partition: str | None = None,
+                 job_header: tuple[str, ...] = (), accounting: str = "auto"):
         self.ssh = ssh
         self.slurm_dir = slurm_dir.rstrip("/")
         self.partition = partition
+        self.job_header = tuple(job_header)
+        self.accounting = accounting
+
+    def _job_script(self) -> tuple[bytes, str]:
+        return job_script(self.job_header)
 
     @property
     def script_path(self) -> str:
         return f"{self.slurm_dir}/{JOB_SCRIPT_NAME}"
 
     def install_job_script(self) -> None:
-        data, _ = _job_script()
+        data, _ = self._job_script()
         self.ssh.run(f"mkdir -p {shlex.quote(self.slurm_dir)}")
         self.ssh.put_file(data, self.script_path, mode=0o755)
 
     def _check_then(self, command: str) -> str:
-        _, digest = _job_script()
+        _, digest = self._job_script()
         check = f"{digest}  {self.script_path}"
         return (f"printf '%s\\n' {shlex.quote(check)} | sha256sum --check --status >/dev/null 2>&1 "
                 f"|| exit {_STALE_SCRIPT}; {command}")
@@ -56,8 +55,8 @@ class SlurmCluster:
             environment=request.environment,
             job_name=request.job_name,
             cpus_per_task=int(settings.get("slurm_cpus_per_task") or 1),
-            mem=str(settings.get("slurm_mem") or "8G"),
-            time=str(settings.get("slurm_time") or "01:00:00"),
+            mem=str(settings.get("slurm_mem") or DEFAULT_SLURM_MEM),
+            time=str(settings.get("slurm_time") or DEFAULT_SLURM_TIME),
             log_dir=str(request.log_dir_cluster),
             partition=self.partition,
         )
@@ -73,7 +72,8 @@ class SlurmCluster:
         return slurm.parse_sbatch(result.stdout)
 
     def job_states(self, job_ids: Iterable[str]) -> dict[str, slurm.JobState]:
-        """States of many jobs: one `scontrol` round trip; `sacct -c` only for jobs the controller forgot."""
+        """States of many jobs: one `scontrol` round trip; accounting (`sacct` / `sacct -c`) only for jobs the
+        controller forgot."""
         wanted = [slurm.check_job_id(j) for j in job_ids]
         if not wanted:
             return {}
@@ -81,11 +81,15 @@ class SlurmCluster:
         states = {j: known[j] for j in wanted if j in known}
         missing = [j for j in wanted if j not in states]
         if missing:
-            result = self.ssh.run(slurm.sacct_command(missing), check=False)
-            found = slurm.parse_sacct(result.stdout) if result.exit_code == 0 else {}
+            found = self.accounting_states(missing)
             for job_id in missing:
                 states[job_id] = found.get(job_id) or slurm.JobState(job_id, slurm.UNKNOWN)
         return states
+
+    def accounting_states(self, job_ids: Iterable[str]) -> dict[str, slurm.JobState]:
+        """Ended jobs from accounting (quanting.slurm.accounting), one round trip; {} when it cannot answer."""
+        result = self.ssh.run(slurm.accounting_command(job_ids, self.accounting), check=False)
+        return slurm.parse_sacct(result.stdout) if result.exit_code == 0 else {}
 
     def cancel(self, job_id: str) -> None:
         self.ssh.run(slurm.scancel_command(job_id))
@@ -100,11 +104,13 @@ class SlurmResource(dg.ConfigurableResource):
     ssh: SshResource
     slurm_dir: str
     partition: str | None = None
+    job_header: list[str] = []
+    accounting: str = "auto"
 
     @contextmanager
     def session(self) -> Iterator[SlurmCluster]:
         with self.ssh.session() as ssh:
-            yield SlurmCluster(ssh, self.slurm_dir, self.partition)
+            yield SlurmCluster(ssh, self.slurm_dir, self.partition, tuple(self.job_header), self.accounting)
 
 
 def build_slurm_resource(config: KrakenConfig) -> SlurmResource:
@@ -124,4 +130,5 @@ def build_slurm_resource(config: KrakenConfig) -> SlurmResource:
         retries=q.ssh_retries,
         backoff_s=q.ssh_backoff_s,
     )
-    return SlurmResource(ssh=ssh, slurm_dir=slurm_dir, partition=q.slurm_partition)
+    return SlurmResource(ssh=ssh, slurm_dir=slurm_dir, partition=q.slurm_partition,
+                         job_header=list(q.slurm.job_header), accounting=q.slurm.accounting)

@@ -7,6 +7,23 @@ from pydantic import Field, field_validator, model_validator
 from kraken_core.config.base import Section
 
 OutputFolderMode = Literal["raise", "overwrite", "associate", "add"]
+Accounting = Literal["auto", "slurmdbd", "jobcomp"]
+
+
+class SlurmSection(Section):
+    # where finished jobs the controller has forgotten are looked up: `sacct` (slurmdbd), `sacct -c` (the
+    # job-completion log, JobCompType=jobcomp/filetxt) or auto (sacct, then sacct -c, in one round trip)
+    accounting: Accounting = "auto"
+    # the site's job header: `#SBATCH --option=value` lines, then setup commands (module, source, export, ...)
+    job_header: list[str] = Field(default_factory=list)
+
+    @field_validator("job_header")
+    @classmethod
+    def _header(cls, value: list[str]) -> list[str]:
+        from kraken_core.quanting.job_header import check_header
+
+        return list(check_header(value))
+
 
 
 class QuantingConfig(Section):
@@ -30,6 +47,7 @@ class QuantingConfig(Section):
     # cluster folder holding conda environments (`<dir>/<env>/bin`); unset: `conda activate <env>` on the cluster
     conda_envs_dir: str | None = None
     slurm_partition: str | None = None
+    slurm: SlurmSection = SlurmSection()
 
     @field_validator("ssh_hosts")
     @classmethod

@@ -19,6 +19,11 @@ PLACEHOLDERS = ("raw_file_path", "output_path", "settings_path", "config_file", 
                 "threads", "project_id", "raw_file_id")
 
 
+FALLBACK_PROJECT_ID = "_FALLBACK"
+DEFAULT_SLURM_MEM = "8G"
+DEFAULT_SLURM_TIME = "01:00:00"
+
+
 class SettingsError(ValueError):
     """A settings document cannot be turned into a job."""
 
@@ -60,6 +65,10 @@ def raw_file_cluster_path(config: KrakenConfig, doc: dict) -> PurePosixPath:
     return cluster_path(config, "backup", worker)
 
 
+def _relative(path, base) -> PurePosixPath:
+    return PurePosixPath(PurePosixPath(path).relative_to(PurePosixPath(base)))
+
+
 def _file_name(settings: dict, key: str) -> str:
     name = settings.get(key) or ""
     if name:
@@ -95,6 +104,7 @@ def build_job_request(
     threads = int(settings.get("num_threads") or settings.get("slurm_cpus_per_task") or 1)
     files = {key: _file_name(settings, key) for key in ("config_file_name", "speclib_file_name", "fasta_file_name")}
     software_type = settings.get("software_type", "alphadia")
+    project_id = doc.get("project_id") or FALLBACK_PROJECT_ID
     environment = {
         "RAW_FILE_PATH": str(raw_cluster),
         "OUTPUT_PATH": str(output_cluster),
@@ -105,6 +115,19 @@ def build_job_request(
         "CONFIG_FILE_NAME": files["config_file_name"],
         "SPECLIB_FILE_NAME": files["speclib_file_name"],
         "FASTA_FILE_NAME": files["fasta_file_name"],
+        # AlphaKraken's further variables: not needed by the script, read by site scripts and custom tools
+        "RAW_FILE_ID": doc["_id"],
+        "PROJECT_ID": project_id,
+        "PROJECT_ID_OR_FALLBACK": project_id,
+        "SETTINGS_NAME": str(settings["name"]),
+        "SETTINGS_VERSION": str(settings["version"]),
+        "METRICS_TYPE": str(settings.get("metrics_type") or software_type),
+        "RELATIVE_OUTPUT_PATH": str(_relative(output_worker, location(config, "output").path)),
+        "RELATIVE_RAW_FILE_PATH": str(_relative(raw_cluster, location(config, "backup").absolute_path
+                                                or location(config, "backup").path)),
+        "SLURM_CPUS_PER_TASK": str(int(settings.get("slurm_cpus_per_task") or 1)),
+        "SLURM_MEM": str(settings.get("slurm_mem") or DEFAULT_SLURM_MEM),
+        "SLURM_TIME": str(settings.get("slurm_time") or DEFAULT_SLURM_TIME),
     }
     if config.quanting.conda_envs_dir:
         environment["CONDA_ENVS_DIR"] = config.quanting.conda_envs_dir
@@ -121,7 +144,7 @@ def build_job_request(
             "config_file": f"{settings_cluster}/{files['config_file_name']}",
             "speclib_file": f"{settings_cluster}/{files['speclib_file_name']}",
             "fasta_file": f"{settings_cluster}/{files['fasta_file_name']}",
-            "project_id": str(doc.get("project_id")), "raw_file_id": doc["_id"],
+            "project_id": project_id, "raw_file_id": doc["_id"],
         }
         environment["CUSTOM_COMMAND"] = _custom_command(params, values, settings)
     else:

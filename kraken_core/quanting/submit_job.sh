@@ -6,6 +6,11 @@
 #   RAW_FILE_PATH OUTPUT_PATH SETTINGS_PATH SOFTWARE SOFTWARE_TYPE (alphadia|custom) NUM_THREADS
 #   CONFIG_FILE_NAME SPECLIB_FILE_NAME FASTA_FILE_NAME EXTRA_ARGS (alphadia: quoted extra arguments)
 #   CUSTOM_COMMAND (custom: the full command, every argument quoted) CONDA_ENVS_DIR (optional)
+# and, as AlphaKraken hands them (for site scripts and custom tools; this script only logs them):
+#   RAW_FILE_ID PROJECT_ID PROJECT_ID_OR_FALLBACK SETTINGS_NAME SETTINGS_VERSION METRICS_TYPE
+#   RELATIVE_OUTPUT_PATH RELATIVE_RAW_FILE_PATH SLURM_CPUS_PER_TASK SLURM_MEM SLURM_TIME
+# Sciex raw files (`X.wiff` with `X.wiff2`, `X.wiff.scan`) cannot be opened read-only: they are copied to
+# OUTPUT_PATH/tmp_raw_data for the run and removed when the job ends, however it ends.
 # The job's exit code is the tool's exit code.
 set -u -o pipefail
 
@@ -13,6 +18,8 @@ echo "== alphakraken job ${SLURM_JOB_ID:-local} on $(hostname) at $(date -Is)"
 echo "raw file:    ${RAW_FILE_PATH}"
 echo "output:      ${OUTPUT_PATH}"
 echo "settings:    ${SETTINGS_PATH} (${SOFTWARE_TYPE} ${SOFTWARE})"
+echo "raw file id: ${RAW_FILE_ID:-} project: ${PROJECT_ID:-} settings: ${SETTINGS_NAME:-} v${SETTINGS_VERSION:-} \
+metrics: ${METRICS_TYPE:-} relative output: ${RELATIVE_OUTPUT_PATH:-}"
 
 if [ ! -e "${RAW_FILE_PATH}" ]; then
   echo "ERROR: raw file ${RAW_FILE_PATH} is not visible on this node; check locations.backup.absolute_path" >&2
@@ -46,6 +53,29 @@ fi
 
 mkdir -p -- "${OUTPUT_PATH}"
 cd -- "${OUTPUT_PATH}" || exit 1
+
+# Sciex: AlphaDIA cannot open .wiff file sets read-only; work on a private copy, removed at exit
+TMP_RAW_DIR=""
+cleanup_tmp_raw() {
+  if [ -n "${TMP_RAW_DIR}" ] && [ -d "${TMP_RAW_DIR}" ]; then
+    rm -rf -- "${TMP_RAW_DIR}" && echo "removed temporary Sciex copy ${TMP_RAW_DIR}"
+  fi
+}
+trap cleanup_tmp_raw EXIT
+trap 'exit 143' TERM  # Slurm's SIGTERM at the time limit or scancel: leave through the EXIT trap
+if [[ "${RAW_FILE_PATH}" == *.wiff ]]; then
+  TMP_RAW_DIR="${OUTPUT_PATH}/tmp_raw_data"
+  mkdir -p -- "${TMP_RAW_DIR}" || exit 73
+  stem="${RAW_FILE_PATH%.wiff}"
+  for part in "${stem}.wiff" "${stem}.wiff2" "${stem}.wiff.scan"; do
+    if [ -e "${part}" ]; then
+      cp -- "${part}" "${TMP_RAW_DIR}/" \
+        || { echo "ERROR: could not copy Sciex file ${part} to ${TMP_RAW_DIR}" >&2; exit 73; }
+    fi
+  done
+  RAW_FILE_PATH="${TMP_RAW_DIR}/$(basename -- "${RAW_FILE_PATH}")"
+  echo "Sciex raw file copied to ${TMP_RAW_DIR} (cannot be opened read-only): $(ls -- "${TMP_RAW_DIR}" | tr '\n' ' ')"
+fi
 
 if [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
   echo "alphadia: $(command -v alphadia) $(alphadia --version 2>/dev/null | head -n1)"

@@ -9,6 +9,7 @@ What it does depends on a token in the raw file name:
   _NOIDS_   exit 0 with zero identifications
   _OOM_     allocates far more memory than the job's --mem
   _SLOW_    sleeps past the job's --time
+A Sciex `.wiff` (with its `.wiff.scan`) must be writable, as AlphaDIA's Sciex reader needs.
 """
 
 import argparse
@@ -48,10 +49,17 @@ def main() -> int:
     log = (output / "log.txt").open("a")
     log.write(f"alphadia {VERSION}\nfile: {raw}\nextra: {json.dumps(extra)}\n")
     log.write(f"config-dict: {args.config_dict}\n")
+    if os.environ.get("AK_SITE_MARKER"):  # set by a site job header in the tests
+        log.write(f"site marker: {os.environ['AK_SITE_MARKER']}\n")
     for needed in [raw] + [Path(p) for p in (args.config, args.library, args.fasta) if p]:
         os.stat(needed)  # a path the cluster cannot see fails here, as it would in AlphaDIA
     if args.config:
         Path(args.config).read_bytes()
+    if raw.suffix == ".wiff":  # like AlphaDIA's Sciex reader: the file set must be writable, its .wiff.scan beside it
+        for part in (raw, raw.with_name(raw.name + ".scan")):
+            with part.open("r+b"):
+                pass
+        log.write(f"sciex file set: {sorted(p.name for p in raw.parent.iterdir())}\n")
     name = raw.name
     stem = name.rsplit(".", 1)[0]
     v1 = "_V1X_" in name
