@@ -151,3 +151,72 @@ def test_job_header_sbatch_lines_first():
         check_header(["module purge", "#SBATCH --nice=1"])
     assert check_header(["#SBATCH --nodelist=node[02-03]", "module   load anaconda/3/2023.03"]) == (
         "#SBATCH --nodelist=node[02-03]", "module load anaconda/3/2023.03")
+
+
+def _require_slurmdbd(services):
+    if "SLURMDBD_PORT" not in services:
+        pytest.fail("the test cluster runs without slurmdbd: restart Slurm with "
+                    "KRAKEN_TEST_SERVICES=slurm tests/services/services.sh stop/start")
+
+
+@pytest.mark.parametrize("accounting", ["slurmdbd", "jobcomp", "auto"])
+def test_job_sensor_follows_forgotten_jobs_through_accounting(accounting, quant_config, cluster_layout, services,
+                                                              mongo_db, tmp_path, monkeypatch):
+    """After MinJobAge the controller no longer knows a job; the sensor finds it in slurmdbd (plain sacct) or in
+    the job-completion log (sacct -c), as configured."""
+    import dagster as dg
+    import yaml
+
+    from kraken_resources import KrakenConfigResource, MongoResource
+    from kraken_sensors.slurm_jobs import build_slurm_job_sensor
+
+    _require_slurmdbd(services)
+    config = quant_config(slurm={"accounting": accounting})
+    write_settings_files(cluster_layout, "fast")
+    doc = place_backed_up_raw_file(config, f"20261102_PRJ1_acct_{accounting}.raw")
+    request, job_id, state, log, _ = _run(config, doc)
+    assert state.state == "COMPLETED", log
+    job = {"job_id": job_id, "state": "RUNNING", "ended_at": None, "settings_id": "s1", "settings_name": "fast",
+           "settings_version": 3, "software_type": "alphadia", "metrics_type": "alphadia",
+           "output_path": str(request.output_worker)}
+    mongo_db.raw_file.insert_one({**doc, "status": "quanting", "quanting_jobs": [job]})
+    config_file = tmp_path / "alphakraken.yaml"
+    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    resources = {
+        "kraken_config": KrakenConfigResource(env="test", config_file=str(config_file)),
+        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
+        "slurm": build_slurm_resource(config),
+    }
+    sent = []
+    monkeypatch.setattr(slurm, "scontrol_command", lambda: "true")  # the controller has forgotten every job
+    original = slurm.accounting_command
+    monkeypatch.setattr(slurm, "accounting_command",
+                        lambda ids, mode="auto": sent.append(original(ids, mode)) or sent[-1])
+    with dg.DagsterInstance.ephemeral() as instance, \
+            dg.build_sensor_context(resources=resources, instance=instance) as context:
+        result = build_slurm_job_sensor(config, job=None)(context)
+    assert isinstance(result, dg.SensorResult), result
+    assert [r.partition_key for r in result.run_requests] == [doc["_id"]]
+    [followed] = mongo_db.raw_file.find_one({"_id": doc["_id"]})["quanting_jobs"]
+    assert followed["state"] == "COMPLETED" and followed["exit_code"] == 0 and followed["ended_at"] is not None
+    assert sent and (" -c " in sent[0].split("||")[0]) == (accounting == "jobcomp")
+    if accounting == "auto":
+        assert "|| sacct -c" in sent[0]
+
+
+def test_plain_sacct_reads_slurmdbd_and_sacct_c_the_completion_log(quant_config, cluster_layout, services):
+    """Both sources hold the same finished job, with state, exit code and elapsed time."""
+    _require_slurmdbd(services)
+    config = quant_config()
+    write_settings_files(cluster_layout, "fast")
+    doc = place_backed_up_raw_file(config, "20261102_PRJ1_PSMFAIL_both.raw")
+    _, job_id, state, _, _ = _run(config, doc)
+    with build_slurm_resource(config).session() as cluster:
+        answers = {mode: cluster.ssh.run(slurm.accounting_command([job_id], mode), check=False)
+                   for mode in ("slurmdbd", "jobcomp")}
+    for mode, result in answers.items():
+        assert result.exit_code == 0, (mode, result.stderr)
+        found = slurm.parse_sacct(result.stdout)[job_id]
+        assert (found.state, found.exit_code) == ("FAILED", 1), mode
+        assert found.elapsed_s is not None
+    assert state.state == "FAILED"
