@@ -10,7 +10,6 @@ import hashlib
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
-from kraken_core.config.loader import environment_name
 from kraken_core.lifecycle.free_space import demo_free_space_probe, statvfs_free_bytes
 from kraken_core.lifecycle.mode import LifecycleMode, lifecycle_mode
 from kraken_core.lifecycle.mover import Mover
@@ -65,8 +64,8 @@ def _result(context, step: str, config: KrakenConfig, mode: LifecycleMode, repor
     return dg.MaterializeResult(metadata=metadata)
 
 
-def _mode(config: KrakenConfig, run_config: LifecycleRunConfig) -> LifecycleMode:
-    return lifecycle_mode(environment_name(), config, dry_run=run_config.dry_run)
+def _mode(env: str, config: KrakenConfig, run_config: LifecycleRunConfig) -> LifecycleMode:
+    return lifecycle_mode(env, config, dry_run=run_config.dry_run)
 
 
 @dg.asset(
@@ -87,17 +86,17 @@ def instrument_files_moved(
     cfg = kraken_config.get()
     db = mongo.get_database()
     ensure_lifecycle_indexes(db)
-    mode = _mode(cfg, config)
-    reports = Mover(cfg, db, mode, run_id=context.run_id).run()
+    mode = _mode(kraken_config.env, cfg, config)
+    reports = Mover(cfg, db, mode, run_id=context.run.run_id).run()
     return _result(context, "move", cfg, mode, reports)
 
 
-def _purge(context, run_config: LifecycleRunConfig, cfg: KrakenConfig, db, verifier: BackupVerifier):
+def _purge(context, run_config: LifecycleRunConfig, env: str, cfg: KrakenConfig, db, verifier: BackupVerifier):
     ensure_lifecycle_indexes(db)
-    mode = _mode(cfg, run_config)
+    mode = _mode(env, cfg, run_config)
     demo = not mode.destructive and cfg.monitoring.free_space_file is not None
     free_space = demo_free_space_probe(cfg) if demo else statvfs_free_bytes
-    reports = Remover(cfg, db, mode, verifier, free_space=free_space, run_id=context.run_id).run()
+    reports = Remover(cfg, db, mode, verifier, free_space=free_space, run_id=context.run.run_id).run()
     return _result(context, "purge", cfg, mode, reports)
 
 
@@ -127,7 +126,7 @@ def build_purge_asset(config: KrakenConfig) -> dg.AssetsDefinition:
         ) -> dg.MaterializeResult:
             cfg = kraken_config.get()
             verifier = S3BackupVerifier(s3_head_object(cfg, object_store(s3, cfg.backup.s3)))
-            return _purge(context, config, cfg, mongo.get_database(), verifier)
+            return _purge(context, config, kraken_config.env, cfg, mongo.get_database(), verifier)
 
         return purged_s3
 
@@ -137,7 +136,7 @@ def build_purge_asset(config: KrakenConfig) -> dg.AssetsDefinition:
         mongo: MongoResource,
     ) -> dg.MaterializeResult:
         cfg = kraken_config.get()
-        return _purge(context, config, cfg, mongo.get_database(), PoolBackupVerifier(cfg))
+        return _purge(context, config, kraken_config.env, cfg, mongo.get_database(), PoolBackupVerifier(cfg))
 
     return purged_pool
 

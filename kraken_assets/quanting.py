@@ -17,7 +17,7 @@ from kraken_core.quanting.outcome import Outcome, classify, raw_file_status
 from kraken_core.quanting.output_folder import base_output_folder, choose_output_folder
 from kraken_core.quanting.processing_gate import no_settings, refusal
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
-from kraken_core.record.quanting_jobs import set_quanting_jobs, write_metrics
+from kraken_core.record.quanting_jobs import set_quanting_jobs, write_job_metrics
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import SlurmResource
@@ -127,6 +127,10 @@ def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log
     }
 
 
+def _parsed_metrics(job: dict) -> dict:
+    return out.read_metrics(Path(job["output_path"])) if job.get("metrics_type") == "alphadia" else {}
+
+
 def _job_log(job: dict) -> str:
     path = Path(job["log_path"]) if job.get("log_path") else None
     return path.read_text(errors="replace")[-200_000:] if path and path.exists() else ""
@@ -170,6 +174,7 @@ def alphadia_output(
         "summary": dg.MetadataValue.md(f"| settings | job | Slurm state | outcome | reason |\n|---|---|---|---|---|\n{rows}"),
     }
     if not any(o.succeeded for o in outcomes):
+        write_job_metrics(db, doc["_id"], jobs, _parsed_metrics)  # the time the failed jobs took, as AlphaKraken
         status, details = raw_file_status(outcomes)
         advance(db, doc, status, details)
         raise dg.Failure(description=f"{doc['_id']}: {details}", metadata=metadata)
@@ -194,13 +199,8 @@ def quality_metrics(
     doc = load_raw_file(db, context.partition_key)
     jobs = doc.get("quanting_jobs") or []
     outcomes = [Outcome(RawFileStatus(j["outcome"]), j["outcome_reason"], j.get("outcome_code")) for j in jobs]
-    written = []
     with recorded_failure(db, doc, "computing quality metrics"):
-        for job in jobs:
-            if job["outcome"] != str(RawFileStatus.DONE):
-                continue
-            parsed = out.read_metrics(Path(job["output_path"])) if job.get("metrics_type") == "alphadia" else {}
-            written.append(write_metrics(db, doc["_id"], job, {**parsed, "time_elapsed": job.get("elapsed_s")}))
+        written = write_job_metrics(db, doc["_id"], jobs, _parsed_metrics)
     status, details = raw_file_status(outcomes)
     advance(db, doc, status, details)
     metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status)}
@@ -225,8 +225,10 @@ quanting_results = dg.define_asset_job(
 
 def build_quanting_definitions(config: KrakenConfig) -> dg.Definitions:
     """The submission asset runs in raw_file_pipeline (raw_files area); this area reads the results."""
+    from kraken_assets.requantify import requantify_raw_files
+
     return dg.Definitions(
         assets=[alphadia_job, alphadia_output, quality_metrics],
-        jobs=[quanting_results],
+        jobs=[quanting_results, requantify_raw_files],
         sensors=[build_slurm_job_sensor(config, quanting_results)],
     )

@@ -85,7 +85,8 @@ def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
     file_info = doc.get("file_info") or {}
     if not file_info:
         raise dg.Failure(
-            description=f"raw file {raw.raw_file_id} has no file_info in the record yet; materialize raw_file first"
+            description=f"raw file {raw.raw_file_id} has no file_info in the record yet; materialize raw_file first",
+            allow_retries=False,
         )
     base = backup_base_path(config, raw)
     instrument = config.instruments.get(raw.instrument_id)

@@ -19,7 +19,7 @@ from kraken_core.verified_copy import CopyError, SourceChangedError, SourceVanis
 # Checksum and copy steps are safe to repeat (staged copies, verified renames, identical copies skipped), so a
 # transient fault (a share that hiccups, an I/O error, the record briefly unreachable) is retried. Failures that
 # need a person (below) are not: retrying them only delays the alert.
-COPY_RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+COPY_RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 NEEDS_A_PERSON = (LocationUnavailableError, UnsafePathError, RawFileGoneError, CopyError, PermissionError)
 
 
@@ -28,7 +28,8 @@ def load_raw_file(db: Database, raw_file_id: str) -> dict:
     if doc is None:
         raise dg.Failure(
             description=f"raw file {raw_file_id!r} is not in the record; the partition was added by hand or the "
-            f"record was reset. Remove the partition, or let the instrument watcher register the file again"
+            f"record was reset. Remove the partition, or let the instrument watcher register the file again",
+            allow_retries=False,
         )
     return doc
 

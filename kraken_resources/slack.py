@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 import dagster as dg
 from dagster_slack import SlackResource
 from slack_sdk.errors import SlackApiError
+
+
+@cache
+def _client(token: str, api_url: str | None):
+    """One Slack client (and its HTTP session) per token and endpoint in the process, not one per message."""
+    client = SlackResource(token=token).get_client()
+    if api_url:
+        client.base_url = api_url.rstrip("/") + "/"
+    return client
 
 
 class SlackAlertsResource(dg.ConfigurableResource):
@@ -23,11 +33,8 @@ class SlackAlertsResource(dg.ConfigurableResource):
             missing = "SLACK_TOKEN is not set" if not self.token else "monitoring.slack_channel is not configured"
             log.warning(f"ALERT (not sent to Slack: {missing}): {text}")
             return True
-        client = SlackResource(token=self.token).get_client()
-        if api_url:
-            client.base_url = api_url.rstrip("/") + "/"
         try:
-            client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+            _client(self.token, api_url).chat_postMessage(channel=channel, text=text, unfurl_links=False)
         except SlackApiError as err:
             log.error(f"Slack refused the alert for {channel}: {err.response.get('error')}; it is retried later")
             return False

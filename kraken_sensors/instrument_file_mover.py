@@ -10,7 +10,6 @@ from collections.abc import Callable
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
-from kraken_core.config.loader import environment_name
 from kraken_core.lifecycle.mode import LifecycleMode, lifecycle_mode
 from kraken_core.lifecycle.mover import Mover
 from kraken_core.locations import check_location
@@ -41,7 +40,7 @@ def build_mover_sensor(
             due += [doc["_id"] for doc, _refusal in mover.due(instrument_id)]
         if not due:
             return dg.SkipReason("no raw file is due to move")
-        mode = lifecycle_mode(environment_name(), cfg)
+        mode = lifecycle_mode(kraken_config.env, cfg)
         if not mode.destructive:
             return dg.SkipReason(f"{len(due)} raw files would move, but {mode.reason}; launch move_instrument_files "
                                  f"by hand to see the report")

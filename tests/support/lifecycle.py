@@ -39,10 +39,11 @@ class FixedConfig(KrakenConfigResource):
         return KrakenConfig.model_validate_json(self.config_json)
 
 
-def resources(config: KrakenConfig, mongo_db: Database, services: dict[str, str]) -> dict:
-    """The lifecycle assets' resources: this test's configuration and its own database."""
+def resources(config: KrakenConfig, mongo_db: Database, services: dict[str, str], env: str | None = None) -> dict:
+    """The lifecycle assets' resources: this test's configuration and its own database, in the environment the
+    test names (by default the `ENV` the test set, as a deployment's code location reads it at start-up)."""
     return {
-        "kraken_config": FixedConfig(env="test", config_json=config.model_dump_json()),
+        "kraken_config": FixedConfig(env=env or os.environ.get("ENV", "test"), config_json=config.model_dump_json()),
         "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
     }
 
