@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kraken_core.numbers import finite_number
 from kraken_core.quanting.metric_names import legacy_names_of
 
 
@@ -26,7 +26,7 @@ class KeyMetric:
     def value(self, doc: Mapping[str, Any]) -> float | None:
         """The metric from a `metrics` document under any of its field names, as a finite float or None."""
         for field in self.fields:
-            number = metric_number(doc.get(field))
+            number = finite_number(doc.get(field))
             if number is not None:
                 return number
         return None
@@ -62,12 +62,3 @@ TREND_METRICS: tuple[KeyMetric, ...] = (
 METRICS_BY_NAME = {metric.name: metric for metric in TREND_METRICS}
 
 
-def metric_number(value: Any) -> float | None:
-    """A metric value as a finite float, or None (missing, null, NaN, not a number)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

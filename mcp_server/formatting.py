@@ -8,6 +8,8 @@ from typing import Any
 
 from bson import ObjectId
 
+from kraken_core.numbers import finite_number
+
 SIGNIFICANT_DIGITS = 5
 
 
@@ -30,7 +32,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float):
-        return round_significant(value) if math.isfinite(value) else None
+        number = finite_number(value)
+        return None if number is None else round_significant(number)
     if isinstance(value, datetime):
         return iso_utc(value)
     if isinstance(value, ObjectId):

@@ -10,11 +10,12 @@ events in `quant/<stem>/events.jsonl` or, before 1.9, `.progress/<stem>/events.j
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 
 import pandas as pd
+
+from kraken_core.numbers import finite_number
 
 STAT = "stat.tsv"
 INTERNAL = "internal.tsv"
@@ -83,20 +84,6 @@ class OutputReadError(RuntimeError):
     """A result file exists but cannot be read."""
 
 
-def _number(value) -> float | int | None:
-    """NaN and missing become None (null in the record); integral floats stay floats unless ints."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return None
-    if isinstance(value, int | float) and math.isinf(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def _read(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, sep="\t")
@@ -127,9 +114,9 @@ def stat_metrics(folder: Path) -> dict:
     metrics = {}
     for column, name in STAT_COLUMNS.items():
         if column in df.columns and name not in metrics:
-            metrics[name] = _number(pd.to_numeric(df[column], errors="coerce").mean())
+            metrics[name] = finite_number(pd.to_numeric(df[column], errors="coerce").mean())
     if "raw.gradient_length" in df.columns and "gradient_length" not in metrics:  # 2.x: seconds
-        seconds = _number(pd.to_numeric(df["raw.gradient_length"], errors="coerce").mean())
+        seconds = finite_number(pd.to_numeric(df["raw.gradient_length"], errors="coerce").mean())
         metrics["gradient_length"] = None if seconds is None else seconds / 60
     return metrics
 
@@ -138,7 +125,7 @@ def internal_metrics(folder: Path) -> dict:
     if not (folder / INTERNAL).exists():
         return {}
     df = _read(folder / INTERNAL)
-    return {c: _number(pd.to_numeric(df[c], errors="coerce").mean()) for c in INTERNAL_COLUMNS if c in df.columns}
+    return {c: finite_number(pd.to_numeric(df[c], errors="coerce").mean()) for c in INTERNAL_COLUMNS if c in df.columns}
 
 
 def precursor_table(folder: Path) -> pd.DataFrame:
@@ -155,21 +142,21 @@ def precursor_metrics(folder: Path) -> dict:
     for column in ("precursor_charge", "precursor_proba"):
         if column in df.columns:
             values, name = pd.to_numeric(df[column], errors="coerce"), PRECURSOR_METRIC_PREFIX[column]
-            metrics[f"{name}_mean"] = _number(values.mean())
-            metrics[f"{name}_std"] = _number(values.std())
-            metrics[f"{name}_median"] = _number(values.median())
+            metrics[f"{name}_mean"] = finite_number(values.mean())
+            metrics[f"{name}_std"] = finite_number(values.std())
+            metrics[f"{name}_median"] = finite_number(values.median())
     if "precursor_sequence" in df.columns:
         lengths = df["precursor_sequence"].astype(str).str.len()
-        metrics["precursor:sequence_len_mean"] = _number(lengths.mean())
-        metrics["precursor:sequence_len_std"] = _number(lengths.std(ddof=1))
-        metrics["precursor:sequence_len_median"] = _number(lengths.median())
+        metrics["precursor:sequence_len_mean"] = finite_number(lengths.mean())
+        metrics["precursor:sequence_len_std"] = finite_number(lengths.std(ddof=1))
+        metrics["precursor:sequence_len_median"] = finite_number(lengths.median())
     for column in ("weighted_ms1_intensity", "pg_intensity", "precursor_intensity", "peptide_intensity"):
         if column in df.columns:
-            metrics[f"{PRECURSOR_METRIC_PREFIX[column]}_sum"] = _number(pd.to_numeric(df[column], errors="coerce").sum())
+            metrics[f"{PRECURSOR_METRIC_PREFIX[column]}_sum"] = finite_number(pd.to_numeric(df[column], errors="coerce").sum())
     if {"sum_b_ion_intensity", "sum_y_ion_intensity"} <= set(df.columns):  # AlphaKraken's fragment intensity
         fragments = pd.to_numeric(df["sum_b_ion_intensity"], errors="coerce") + pd.to_numeric(
             df["sum_y_ion_intensity"], errors="coerce")
-        metrics["precursor_intensity_median"] = _number(fragments.median())
+        metrics["precursor_intensity_median"] = finite_number(fragments.median())
     return metrics
 
 
