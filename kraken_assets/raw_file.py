@@ -9,7 +9,7 @@ from kraken_core.locations import check_location, require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_ui_ext.metadata import file_info_table, raw_file_links
+from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_links
 
 @dg.asset(
     partitions_def=raw_files_partitions,
@@ -51,7 +51,6 @@ def checksum_step(config, db, raw_file_id: str, log) -> dict:
             acquisition_signature=list(done.signature))
     folder = config.instrument_folder(raw.instrument_id)
     log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
-    rows = "\n".join(f"| `{rel}` | {size:,} | `{md5}` |" for rel, (size, md5, *_) in sorted(file_info.items())[:50])
     return {
         "instrument": raw.instrument_id,
         "original_name": raw.original_name,
@@ -62,8 +61,8 @@ def checksum_step(config, db, raw_file_id: str, log) -> dict:
         "acquired_at": dg.MetadataValue.timestamp(raw.created_at),
         "files": file_info_table(file_info),
         **raw_file_links(config, raw.raw_file_id),
-        "summary": dg.MetadataValue.md(
-            f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB\n\n"
-            f"| file | bytes | md5 |\n|---|---:|---|\n{rows}"
+        "summary": markdown_table(
+            f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB",
+            ["file", "bytes>", "md5"], ((rel, size, md5) for rel, (size, md5, *_) in sorted(file_info.items())),
         ),
     }

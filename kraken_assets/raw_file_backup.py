@@ -20,7 +20,7 @@ from kraken_core.pipeline_status import status_after_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file
 from kraken_core.statuses import BackupStatus, RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_ui_ext.metadata import metadata_table, raw_file_links
+from kraken_ui_ext.metadata import markdown_table, metadata_table, raw_file_links
 
 
 BACKUP_IDENTICAL = "backup_identical"
@@ -114,10 +114,6 @@ def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
         f"{raw.raw_file_id}: backed up {done.files} files to {base} ({done.written / 1e9:.3f} GB written at "
         f"{done.mb_per_s:.0f} MB/s, {done.skipped} identical copies skipped)"
     )
-    rows = "\n".join(
-        f"| `{rel}` | {result.size:,} | {'skipped (identical)' if result.skipped else 'copied, verified'} |"
-        for rel, result in copied[:50]
-    )
     metadata = {
         "instrument": raw.instrument_id,
         "backup_path": dg.MetadataValue.path(str(base / f"{raw.collision_flag or ''}{raw.original_name}")),
@@ -136,10 +132,11 @@ def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
             [("file", "string"), ("bytes", "int"), ("result", "string")],
         ),
         **raw_file_links(config, raw.raw_file_id),
-        "summary": dg.MetadataValue.md(
-            f"**{raw.raw_file_id}** backed up to `{base}`: {done.total / 1e9:.3f} GB, "
-            f"{done.mb_per_s:.0f} MB/s, every file re-read and matched to its md5.\n\n"
-            f"| file | bytes | result |\n|---|---:|---|\n{rows}"
+        "summary": markdown_table(
+            f"**{raw.raw_file_id}** backed up to `{base}`: {done.total / 1e9:.3f} GB, {done.mb_per_s:.0f} MB/s, every "
+            f"file read back from disk and matched to its md5 before its rename.",
+            ["file", "bytes>", "result"],
+            ((rel, r.size, "skipped (identical)" if r.skipped else "copied, verified") for rel, r in copied),
         ),
     }
     return BackupDone(metadata, files_verified=len(copied), verified_bytes=done.total)

@@ -22,6 +22,7 @@ from kraken_core.s3_upload import s3_location, upload_raw_file
 from kraken_core.statuses import BackupStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.s3 import object_store
+from kraken_ui_ext.metadata import markdown_table
 from kraken_sensors.s3_uploads import build_s3_upload_sensor
 
 
@@ -74,10 +75,6 @@ def raw_file_s3(
         f"{raw.raw_file_id}: {done.files} files in {upload_path} ({done.written / 1e9:.3f} GB uploaded at "
         f"{done.mb_per_s:.0f} MB/s, {done.skipped} identical objects skipped)"
     )
-    rows = "\n".join(
-        f"| `{r.key}` | {r.size:,} | `{r.etag}` | {'skipped (identical)' if r.skipped else 'uploaded, verified'} |"
-        for r in results[:50]
-    )
     return dg.MaterializeResult(
         metadata={
             "instrument": raw.instrument_id,
@@ -91,10 +88,11 @@ def raw_file_s3(
             "upload_mb_per_s": dg.MetadataValue.float(round(done.mb_per_s, 1)),
             "upload_seconds": dg.MetadataValue.float(round(seconds, 3)),
             "chunk_size_mb": dg.MetadataValue.int(s3_config.chunk_size_mb),
-            "summary": dg.MetadataValue.md(
+            "summary": markdown_table(
                 f"**{raw.raw_file_id}** in `{upload_path}`: {done.total / 1e9:.3f} GB, {done.mb_per_s:.0f} MB/s; "
-                f"every object's size and ETag matched the checksum pass.\n\n"
-                f"| key | bytes | ETag | result |\n|---|---:|---|---|\n{rows}"
+                f"every object's size and ETag matched the checksum pass.",
+                ["key", "bytes>", "ETag", "result"],
+                ((r.key, r.size, r.etag, "skipped (identical)" if r.skipped else "uploaded, verified") for r in results),
             ),
         }
     )

@@ -28,7 +28,7 @@ class KeyMetric:
         for field in self.fields:
             number = finite_number(doc.get(field))
             if number is not None:
-                return number
+                return float(number)
         return None
 
 

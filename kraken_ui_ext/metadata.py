@@ -29,6 +29,21 @@ def markdown_summary(title: str, facts: Mapping[str, Any], note: str | None = No
     return dg.MetadataValue.md("\n".join(lines))
 
 
+def markdown_table(intro: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], limit: int = 50) -> dg.MetadataValue:
+    """A markdown summary: an intro line, then a table. A column named with a trailing `>` is right-aligned
+    (numbers, shown with thousands separators); cells are escaped; at most `limit` rows, then a count of the rest."""
+    header = [name.rstrip(">") for name in columns]
+    align = ["---:" if name.endswith(">") else "---" for name in columns]
+    lines = [intro, "", f"| {' | '.join(header)} |", f"|{'|'.join(align)}|"]
+    rows = list(rows)
+    for row in rows[:limit]:
+        cells = [f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else _cell(v) for v in row]
+        lines.append(f"| {' | '.join(cells)} |")
+    if len(rows) > limit:
+        lines.append(f"\n… and {len(rows) - limit} more")
+    return dg.MetadataValue.md("\n".join(lines))
+
+
 def url_links(**urls: str | None) -> dict[str, dg.MetadataValue]:
     """Clickable links, e.g. `url_links(s3_url=..., companion_page=...)`; None values are left out."""
     return {name: dg.MetadataValue.url(url) for name, url in urls.items() if url}
