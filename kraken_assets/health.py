@@ -7,15 +7,8 @@ import dagster as dg
 
 from kraken_core.config import KrakenConfig
 from kraken_core.monitoring.health_checks import LOCATION_CHECKS, Verdict, evaluate_location
-from kraken_core.monitoring.location_health import (
-    LocationReport,
-    location_names,
-    measure_location,
-    new_raw_file_errors,
-    new_reused_names,
-    new_upload_failures,
-    with_record_facts,
-)
+from kraken_core.monitoring.location_health import LocationReport, location_names, measure_location, with_record_facts
+from kraken_core.record.location_facts import new_raw_file_errors, new_reused_names, new_upload_failures
 from kraken_resources import KrakenConfigResource, MongoResource
 
 LOCATION_HEALTH = dg.AssetKey("location_health")

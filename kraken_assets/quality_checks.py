@@ -5,6 +5,8 @@ import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
 from kraken_core.monitoring.quality_bounds import bounds_for, metrics_outside_bounds
+from kraken_core.record.quanting_jobs import metrics_of
+from kraken_core.record.raw_files import get_raw_file
 from kraken_resources import KrakenConfigResource, MongoResource
 
 QUALITY_METRICS = dg.AssetKey("quality_metrics")
@@ -25,10 +27,10 @@ def quality_metrics_in_bounds(
 ) -> dg.AssetCheckResult:
     raw_file_id = context.op_execution_context.partition_key
     db = mongo.get_database()
-    doc = db.raw_file.find_one({"_id": raw_file_id}, {"instrument_id": 1}) or {}
+    doc = get_raw_file(db, raw_file_id) or {}
     instrument_id = doc.get("instrument_id", "")
     bounds = bounds_for(kraken_config.get(), instrument_id)
-    documents = list(db.metrics.find({"raw_file": raw_file_id}))
+    documents = metrics_of(db, raw_file_id)
     problems = []
     for metrics in documents:
         prefix = f"{metrics.get('settings_name')} v{metrics.get('settings_version')}: " if len(documents) > 1 else ""

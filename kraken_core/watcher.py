@@ -27,6 +27,7 @@ from kraken_core.record.raw_files import (
     RawFileIdTaken,
     find_by_ids,
     find_by_original_names,
+    project_ids,
     register_raw_file,
     update_raw_file,
     watch_again,
@@ -143,7 +144,7 @@ class InstrumentWatcher:
     def project_ids(self) -> list[str]:
         """Project ids of the configuration and of the record's `project` collection, read once per tick."""
         if self._project_ids is None:
-            recorded = [str(p["_id"]) for p in self.db.project.find({}, {"_id": 1})]
+            recorded = project_ids(self.db)
             self._project_ids = [*self.config.project_ids, *self._extra_project_ids, *recorded]
         return self._project_ids
 

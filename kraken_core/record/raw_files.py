@@ -101,6 +101,11 @@ def register_raw_file(
     return doc
 
 
+def project_ids(db: Database) -> list[str]:
+    """The ids of the record's `project` collection (tens of documents)."""
+    return [str(p["_id"]) for p in db.project.find({}, {"_id": 1})]
+
+
 def get_raw_file(db: Database, raw_file_id: str) -> dict[str, Any] | None:
     return db.raw_file.find_one({"_id": raw_file_id})
 

@@ -9,7 +9,8 @@ import pytest
 from kraken_core.config.monitoring import MetricBounds
 from kraken_core.monitoring.free_space import FreeSpaceFileError, free_space_gb
 from kraken_core.monitoring.health_checks import evaluate_location
-from kraken_core.monitoring.location_health import LocationReport, RecordFacts, location_names, measure_location
+from kraken_core.record.location_facts import RecordFacts
+from kraken_core.monitoring.location_health import LocationReport, location_names, measure_location
 from kraken_core.monitoring.quality_bounds import bounds_for, metrics_outside_bounds
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

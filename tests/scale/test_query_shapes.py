@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from kraken_core.config.partitions import PartitionsConfig
 from kraken_core.lifecycle.mover import Mover
 from kraken_core.lifecycle.remover import Remover
-from kraken_core.monitoring.location_health import (
+from kraken_core.record.location_facts import (
     new_raw_file_errors,
     new_reused_names,
     new_upload_failures,
