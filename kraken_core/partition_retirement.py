@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo.database import Database
 
 from kraken_core.config.partitions import PartitionsConfig
+from kraken_core.record.raw_files import raw_files_by_ids
 from kraken_core.statuses import TERMINAL_STATUSES
 
 LOOKUP_CHUNK = 1000
@@ -58,8 +59,7 @@ def _as_utc(value: datetime | str) -> datetime:
 
 
 def _documents(db: Database, raw_file_ids: list[str], projection: dict) -> Iterable[dict]:
-    for start in range(0, len(raw_file_ids), LOOKUP_CHUNK):
-        yield from db.raw_file.find({"_id": {"$in": raw_file_ids[start : start + LOOKUP_CHUNK]}}, projection)
+    return raw_files_by_ids(db, raw_file_ids, projection, chunk=LOOKUP_CHUNK)
 
 
 def plan_retirement(

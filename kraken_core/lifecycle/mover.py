@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pymongo import ASCENDING
 from pymongo.database import Database
 
 from kraken_core.config.schema import KrakenConfig
@@ -33,9 +32,9 @@ from kraken_core.lifecycle.paths import (
 from kraken_core.lifecycle.run_instruments import StepRecorder, instrument_ready, run_per_instrument
 from kraken_core.locations import check_location
 from kraken_core.raw_file_backup import FileInfo, RawFileLocation, backup_base_path, backup_relpath
-from kraken_core.record.raw_files import update_raw_file
+from kraken_core.record.raw_files import raw_files_with_verified_backup, update_raw_file
 from kraken_core.safe_paths import safe_join
-from kraken_core.statuses import VERIFIED_BACKUP_STATUSES, InstrumentFileStatus
+from kraken_core.statuses import InstrumentFileStatus
 
 
 class MoveRefused(RuntimeError):
@@ -80,12 +79,7 @@ class Mover:
         return run_per_instrument(ids, "move", self.move_instrument, self.recorder)
 
     def candidates(self, instrument_id: str) -> list[dict]:
-        return list(
-            self.db.raw_file.find(
-                {"instrument_id": instrument_id, "instrument_file_status": str(InstrumentFileStatus.INITIAL),
-                 "backup_status": {"$in": sorted(VERIFIED_BACKUP_STATUSES)}}
-            ).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-        )
+        return raw_files_with_verified_backup(self.db, instrument_id, str(InstrumentFileStatus.INITIAL))
 
     def due(self, instrument_id: str) -> list[tuple[dict, str | None]]:
         """Raw files to act on now, each with the reason it must be refused (None when it can be moved)."""

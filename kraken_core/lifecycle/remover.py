@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from pymongo import ASCENDING
 from pymongo.database import Database
 
 from kraken_core.config.schema import KrakenConfig
@@ -35,7 +34,7 @@ from kraken_core.lifecycle.paths import top_entries
 from kraken_core.lifecycle.run_instruments import StepRecorder, instrument_ready, run_per_instrument
 from kraken_core.lifecycle.verification import BackupVerifier
 from kraken_core.raw_file_backup import RawFileLocation
-from kraken_core.record.raw_files import update_raw_file
+from kraken_core.record.raw_files import get_raw_file, raw_file_ids_acquired_before, update_raw_file
 from kraken_core.statuses import InstrumentFileStatus
 
 PURGEABLE_STATUSES = [str(InstrumentFileStatus.INITIAL), str(InstrumentFileStatus.MOVED)]
@@ -121,19 +120,14 @@ class Remover:
 
     def candidates(self, instrument_id: str, min_file_age_days: float) -> list[str]:
         cutoff = self.now - timedelta(days=min_file_age_days)
-        cursor = self.db.raw_file.find(
-            {"instrument_id": instrument_id, "instrument_file_status": {"$in": PURGEABLE_STATUSES},
-             "created_at": {"$lt": cutoff}},
-            {"_id": 1, "created_at": 1},
-        ).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-        return [doc["_id"] for doc in cursor]
+        return raw_file_ids_acquired_before(self.db, instrument_id, PURGEABLE_STATUSES, cutoff)
 
     def _purge_oldest(self, report: InstrumentReport, min_file_age_days: float) -> None:
         max_errors = self.config.lifecycle.max_errors_per_instrument
         for raw_file_id in self.candidates(report.instrument_id, min_file_age_days):
             if report.freed_bytes >= report.need_bytes:
                 return
-            doc = self.db.raw_file.find_one({"_id": raw_file_id})
+            doc = get_raw_file(self.db, raw_file_id)
             if doc is None:
                 continue
             try:

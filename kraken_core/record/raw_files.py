@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from kraken_core.statuses import BackupStatus, InstrumentFileStatus, RawFileStatus
+from kraken_core.statuses import VERIFIED_BACKUP_STATUSES, BackupStatus, InstrumentFileStatus, RawFileStatus
 
 LOOKUP_PROJECTION = {
     "_id": 1,
@@ -99,6 +100,31 @@ def register_raw_file(
     except DuplicateKeyError as err:
         raise RawFileIdTaken(f"raw file id {raw_file_id!r} is already in the record") from err
     return doc
+
+
+def raw_files_with_verified_backup(db: Database, instrument_id: str, instrument_file_status: str) -> list[dict[str, Any]]:
+    """Raw files of an instrument whose backup is verified and whose instrument file is in this state, oldest
+    first (the mover's candidates)."""
+    query = {"instrument_id": instrument_id, "instrument_file_status": instrument_file_status,
+             "backup_status": {"$in": sorted(VERIFIED_BACKUP_STATUSES)}}
+    return list(db.raw_file.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)]))
+
+
+def raw_file_ids_acquired_before(db: Database, instrument_id: str, instrument_file_statuses: list[str],
+                                 before: datetime) -> list[str]:
+    """Ids of an instrument's raw files in these instrument-file states acquired before `before`, oldest first
+    (the remover's candidates)."""
+    query = {"instrument_id": instrument_id, "instrument_file_status": {"$in": instrument_file_statuses},
+             "created_at": {"$lt": before}}
+    cursor = db.raw_file.find(query, {"_id": 1}).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+    return [doc["_id"] for doc in cursor]
+
+
+def raw_files_by_ids(db: Database, raw_file_ids: list[str], projection: dict | None = None,
+                     chunk: int = 1000) -> Iterable[dict[str, Any]]:
+    """The documents of many raw files, in queries of at most `chunk` ids."""
+    for start in range(0, len(raw_file_ids), chunk):
+        yield from db.raw_file.find({"_id": {"$in": raw_file_ids[start : start + chunk]}}, projection)
 
 
 def project_ids(db: Database) -> list[str]:

@@ -269,6 +269,12 @@ def list_settings(db: Database) -> list[dict[str, Any]]:
     return [settings_view(s) for s in db.settings.find({}).sort([("name", 1), ("version", -1)])]
 
 
+def settings_versions(db: Database, settings_ids: Iterable[Any]) -> list[dict[str, Any]]:
+    """These settings versions, each with AlphaKraken's defaults for fields older documents lack, in one query."""
+    ids = list(settings_ids)
+    return [settings_view(s) for s in db.settings.find({"_id": {"$in": ids}})] if ids else []
+
+
 def project_assignments(db: Database, project_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The assignments (read views, see `assignment_view`) of these projects, oldest first.
 
