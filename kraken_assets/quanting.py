@@ -226,9 +226,10 @@ quanting_results = dg.define_asset_job(
 def build_quanting_definitions(config: KrakenConfig) -> dg.Definitions:
     """The submission asset runs in raw_file_pipeline (raw_files area); this area reads the results."""
     from kraken_assets.requantify import requantify_raw_files
+    from kraken_sensors.requantify_requests import build_requantify_request_sensor
 
     return dg.Definitions(
         assets=[alphadia_job, alphadia_output, quality_metrics],
         jobs=[quanting_results, requantify_raw_files],
-        sensors=[build_slurm_job_sensor(config, quanting_results)],
+        sensors=[build_slurm_job_sensor(config, quanting_results), build_requantify_request_sensor(requantify_raw_files)],
     )

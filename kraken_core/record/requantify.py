@@ -50,3 +50,27 @@ def reset_for_requantification(db: Database, raw_file_id: str, requested_by: str
                   "requantifications": [*(before.get("requantifications") or []), entry]}},
         return_document=ReturnDocument.AFTER,
     )
+
+
+# Requests from the companion (admin): the companion only writes a request; the `requantify_requests` sensor
+# launches `requantify_raw_files` for it, so the web app never reaches the cluster.
+REQUESTS = "requantify_request"
+
+
+def request_requantification(db: Database, raw_file_ids: list[str], requested_by: str) -> dict[str, Any]:
+    doc = {"raw_file_ids": list(raw_file_ids), "requested_by": requested_by, "requested_at": datetime.now(UTC),
+           "status": "pending", "run_key": None}
+    doc["_id"] = db[REQUESTS].insert_one(doc).inserted_id
+    return doc
+
+
+def pending_requests(db: Database, limit: int = 50) -> list[dict[str, Any]]:
+    return list(db[REQUESTS].find({"status": "pending"}).sort("requested_at", 1).limit(limit))
+
+
+def mark_request_launched(db: Database, request_id: Any, run_key: str) -> bool:
+    """True when this call moved the request from pending to launched (a second sensor tick does not)."""
+    result = db[REQUESTS].update_one({"_id": request_id, "status": "pending"},
+                                     {"$set": {"status": "launched", "run_key": run_key,
+                                               "launched_at": datetime.now(UTC)}})
+    return result.modified_count == 1

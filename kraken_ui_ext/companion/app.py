@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from pymongo.database import Database
 from starlette.applications import Starlette
@@ -17,7 +17,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from kraken_core.quanting.metric_names import with_alphakraken_names
+from kraken_core.quanting.requantify import REQUANTIFIABLE_STATUSES
 from kraken_core.record.connection import open_database
+from kraken_core.record.requantify import request_requantification
 from kraken_core.record.settings_catalog import (
     InvalidInput,
     archive_settings,
@@ -201,6 +203,29 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
             return "assignment removed"
         return await write(request, action)
 
+    async def requantify_route(request: Request) -> Response:
+        """Admin: ask for a raw file to be quantified again; the requantify_requests sensor starts the run."""
+        user = auth.session_user(settings.session_secret, request)
+        if user is None:
+            return render(request, "message.html", {"title": "Not logged in",
+                                                    "text": "Log in to quantify a raw file again."}, status_code=401)
+        form = await request.form()
+        if not auth.form_token_valid(settings.session_secret, request, str(form.get("form_token", ""))):
+            return render(request, "message.html", {"title": "Form expired",
+                                                    "text": "The form is out of date; reload the page and try again."},
+                          status_code=403)
+        raw_file_id = str(form.get("raw_file_id", ""))
+        doc = db.raw_file.find_one({"_id": raw_file_id}, {"status": 1})
+        if doc is None or doc.get("status") not in REQUANTIFIABLE_STATUSES:
+            text = (f"{raw_file_id} is not in the record." if doc is None else
+                    f"{raw_file_id} is {doc.get('status')}; only {', '.join(sorted(REQUANTIFIABLE_STATUSES))} "
+                    f"raw files are quantified again.")
+            return render(request, "message.html", {"title": "Not quantified again", "text": text}, status_code=400)
+        request_requantification(db, [raw_file_id], user)
+        message = "re-quantification requested; it starts within a minute (requantify_raw_files in Dagster)"
+        return RedirectResponse(f"{url_prefix(request)}/raw_files/{quote(raw_file_id)}?{urlencode({'msg': message})}",
+                                status_code=303)
+
     def raw_file_page(request: Request) -> Response:
         raw_file_id = request.path_params["raw_file_id"]
         doc = db.raw_file.find_one({"_id": raw_file_id})
@@ -209,7 +234,8 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
                                                     "text": f"{raw_file_id} is not in the record."}, status_code=404)
         metrics = [with_alphakraken_names(m) for m in db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", -1)]
         return render(request, "raw_file.html", {
-            "doc": doc, "metrics_docs": metrics,
+            "doc": doc, "metrics_docs": metrics, "message": request.query_params.get("msg", ""),
+            "requantifiable": doc.get("status") in REQUANTIFIABLE_STATUSES,
             "partition_url": dagster_partition_url(settings.webserver_base_url, raw_file_id),
             "backup_url": dagster_partition_url(settings.webserver_base_url, raw_file_id, "raw_file_backup"),
         })
@@ -252,6 +278,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         Route("/settings/{settings_id}/archive", archive_settings_route, methods=["POST"]),
         Route("/assignments/new", assign_route, methods=["POST"]),
         Route("/assignments/{assignment_id}/delete", remove_assignment_route, methods=["POST"]),
+        Route("/requantify", requantify_route, methods=["POST"]),
         Route("/raw_files/{raw_file_id:path}", raw_file_page),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),

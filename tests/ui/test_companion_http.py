@@ -65,3 +65,35 @@ def test_a_logged_in_user_removes_an_assignment(client, mongo_db):
     assert mongo_db.project_settings.find_one({"_id": assignment["_id"]}) is None
     again = client.post(f"/assignments/{assignment['_id']}/delete", data={"form_token": token})
     assert again.status_code == 400 and "does not exist" in again.text
+
+
+def test_an_admin_requests_requantification_and_the_sensor_launches_it(client, mongo_db):
+    import dagster as dg
+
+    from kraken_assets.requantify import requantify_raw_files
+    from kraken_resources import MongoResource
+    from kraken_sensors.requantify_requests import build_requantify_request_sensor
+    from tests.support.services import service_env
+
+    mongo_db.raw_file.insert_many([{"_id": "a b.raw", "status": "done_not_quanted"},
+                                   {"_id": "busy.raw", "status": "quanting"}])
+    assert "requantify-form" not in client.get("/raw_files/a b.raw").text  # not logged in: no button
+    assert client.post("/requantify", data={"raw_file_id": "a b.raw", "form_token": "x"}).status_code == 401
+    token = _login(client)
+    assert "requantify-form" in client.get("/raw_files/a b.raw").text
+    assert "requantify-form" not in client.get("/raw_files/busy.raw").text
+    assert client.post("/requantify", data={"raw_file_id": "a b.raw", "form_token": "forged"}).status_code == 403
+    assert client.post("/requantify", data={"raw_file_id": "busy.raw", "form_token": token}).status_code == 400
+    done = client.post("/requantify", data={"raw_file_id": "a b.raw", "form_token": token})
+    assert done.status_code == 303 and done.headers["location"].startswith("/raw_files/a%20b.raw?msg=")
+    assert "re-quantification requested" in client.get(done.headers["location"]).text
+
+    services = service_env()
+    mongo = MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name)
+    sensor = build_requantify_request_sensor(requantify_raw_files)
+    with dg.build_sensor_context(resources={"mongo": mongo}) as context:
+        [run] = sensor(context).run_requests
+    assert run.run_config == {"ops": {"requantify": {"config": {"raw_file_ids": ["a b.raw"],
+                                                                "requested_by": "ana (companion)"}}}}
+    with dg.build_sensor_context(resources={"mongo": mongo}) as context:
+        assert isinstance(sensor(context), dg.SkipReason)  # launched once
