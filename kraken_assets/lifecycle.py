@@ -9,6 +9,7 @@ import hashlib
 
 import dagster as dg
 
+from kraken_core.pools import INSTRUMENT_FILES
 from kraken_core.config import KrakenConfig
 from kraken_core.lifecycle.free_space import demo_free_space_probe, statvfs_free_bytes
 from kraken_core.lifecycle.mode import LifecycleMode, lifecycle_mode
@@ -72,7 +73,7 @@ def _mode(env: str, config: KrakenConfig, run_config: LifecycleRunConfig) -> Lif
     group_name=GROUP,
     kinds={"python", "mongodb"},
     owners=["team:lab-it"],
-    pool="instrument_files",
+    pool=INSTRUMENT_FILES,
     description=(
         "Finished raw files moved into their instrument's Backup/ folder, file_move_delay_m minutes after a "
         "verified backup (a Bruker .d as a whole; an identical copy already there makes the source *.deleteme). "
@@ -111,7 +112,7 @@ PURGE_DESCRIPTION = (
 def build_purge_asset(config: KrakenConfig) -> dg.AssetsDefinition:
     """Pool verification re-reads the backup pool; S3 verification needs the `s3` resource for HEAD requests."""
     common = dict(name="instrument_files_purged", group_name=GROUP, kinds={"python", "mongodb"},
-                  owners=["team:lab-it"], pool="instrument_files")
+                  owners=["team:lab-it"], pool=INSTRUMENT_FILES)
     if config.lifecycle.purging_verification_type == "s3":
         from dagster_aws.s3 import S3Resource
 

@@ -5,6 +5,7 @@ import dagster as dg
 from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog
 from kraken_assets.record_steps import COPY_RETRY_POLICY, advance, load_raw_file, recorded_failure
+from kraken_core.pools import COPIES
 from kraken_core.locations import check_location, require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
 from kraken_core.statuses import RawFileStatus
@@ -16,7 +17,7 @@ from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_lin
     group_name="raw_files",
     kinds={"python", "mongodb"},
     owners=["team:lab-it"],
-    pool="copies",  # it writes the staged backup copy, so it counts against the copy slots (and the drain)
+    pool=COPIES,  # it writes the staged backup copy, so it counts against the copy slots (and the drain)
     retry_policy=COPY_RETRY_POLICY,
     description=(
         "A raw file as the instrument wrote it (Thermo .raw, Bruker .d folder, Sciex .wiff set). "

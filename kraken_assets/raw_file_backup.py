@@ -15,6 +15,7 @@ from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog, TransferSummary
 from kraken_assets.raw_file import raw_file
 from kraken_assets.record_steps import COPY_RETRY_POLICY, advance, load_raw_file, recorded_failure
+from kraken_core.pools import COPIES
 from kraken_core.locations import require_location
 from kraken_core.pipeline_status import status_after_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file
@@ -32,7 +33,7 @@ BACKUP_IDENTICAL = "backup_identical"
     group_name="raw_files",
     kinds={"python", "mongodb"},
     owners=["team:lab-it"],
-    pool="copies",
+    pool=COPIES,
     retry_policy=COPY_RETRY_POLICY,
     check_specs=[
         dg.AssetCheckSpec(

@@ -14,6 +14,7 @@ from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog, TransferSummary
 from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import load_raw_file
+from kraken_core.pools import UPLOADS
 from kraken_core.config import KrakenConfig
 from kraken_core.raw_file_backup import RawFileLocation
 from kraken_core.record.raw_files import update_raw_file
@@ -32,7 +33,7 @@ from kraken_sensors.s3_uploads import build_s3_upload_sensor
     group_name="raw_files",
     kinds={"s3", "python", "mongodb"},
     owners=["team:lab-it"],
-    pool="uploads",
+    pool=UPLOADS,
     description=(
         "The raw file in S3-compatible object storage at `s3://<bucket_prefix>-<project>/<instrument>/<file>` "
         "(when backup.backup_type is s3). Each file is uploaded in parts of backup.s3.chunk_size_mb from the "
