@@ -21,11 +21,10 @@ from pathlib import Path
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_relpath
 from kraken_core.safe_paths import UnsafePathError, safe_join
-from kraken_core.statuses import BackupStatus, RawFileStatus
+from kraken_core.statuses import COPY_IN_FLIGHT_STATUSES, BackupStatus, RawFileStatus
 from kraken_core.vendors import raw_file_members
 from kraken_core.verified_copy import TMP_SUFFIX, temporary_path
 
-IN_FLIGHT_STATUSES = (str(RawFileStatus.CHECKSUMMING), str(RawFileStatus.COPYING))
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def in_flight_filter() -> dict:
     """MongoDB filter of raw files in the middle of a copy (a handful at any time: at most one per copy slot)."""
     return {
         "$or": [
-            {"status": {"$in": list(IN_FLIGHT_STATUSES)}},
+            {"status": {"$in": sorted(COPY_IN_FLIGHT_STATUSES)}},
             {"backup_status": str(BackupStatus.COPYING_IN_PROGRESS)},
             {"status": str(RawFileStatus.MONITORING_DONE), "catch_up_run_id": {"$type": "string"},
              "backup_status": None},

@@ -302,14 +302,20 @@ def test_a_file_that_grows_before_its_backup_is_watched_again_and_gets_a_new_run
     assert get_raw_file(mongo_db, "slow.raw")["status"] == "monitoring_done"
 
 
-def test_a_file_that_changes_while_a_run_copies_it_waits_for_that_run(thermo, mongo_db, config):
-    watcher, folder = thermo
-    write_thermo(folder, "busy.raw", 100)
+def grown_while_checksumming(watcher, folder, config, mongo_db, name):
+    """A finished file whose run is checksumming it when the instrument writes more; the state after one tick."""
+    write_thermo(folder, name, 100)
     _, state = tick(watcher, WatcherState(), now=0)
     _, state = finish(watcher, config, state, now=0)
-    mongo_db.raw_file.update_one({"_id": "busy.raw"}, {"$set": {"status": "checksumming"}})
-    write_thermo(folder, "busy.raw", 100)
-    out, state = tick(watcher, state, now=10)
+    mongo_db.raw_file.update_one({"_id": name}, {"$set": {"status": "checksumming"}})
+    write_thermo(folder, name, 100)
+    _, state = tick(watcher, state, now=10)
+    return state
+
+
+def test_a_file_that_changes_while_a_run_copies_it_waits_for_that_run(thermo, mongo_db, config):
+    watcher, folder = thermo
+    state = grown_while_checksumming(watcher, folder, config, mongo_db, "busy.raw")
     assert get_raw_file(mongo_db, "busy.raw")["status"] == "checksumming", "the running step owns the status"
     out, state = finish(watcher, config, state, now=10)
     assert out.finished == [], "no second run while the first is copying"
@@ -321,12 +327,7 @@ def test_a_file_that_changes_while_a_run_copies_it_waits_for_that_run(thermo, mo
 
 def test_a_run_that_backed_up_the_current_version_is_not_redone(thermo, mongo_db, config):
     watcher, folder = thermo
-    write_thermo(folder, "r.raw", 100)
-    _, state = tick(watcher, WatcherState(), now=0)
-    _, state = finish(watcher, config, state, now=0)
-    mongo_db.raw_file.update_one({"_id": "r.raw"}, {"$set": {"status": "checksumming"}})
-    write_thermo(folder, "r.raw", 100)
-    _, state = tick(watcher, state, now=10)
+    state = grown_while_checksumming(watcher, folder, config, mongo_db, "r.raw")
     # the run read the grown file after all, and recorded what it read
     entry = scan_instrument_folder(folder, config.instruments["thermo1"].type)["r.raw"]
     mongo_db.raw_file.update_one({"_id": "r.raw"}, {"$set": {
