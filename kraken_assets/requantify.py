@@ -7,6 +7,7 @@ import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.quanting import submit_quanting_step
+from kraken_core.pools import CLUSTER_SLOTS
 from kraken_core.quanting.requantify import Selection, SelectionError, skip_reason
 from kraken_core.record.requantify import find_selected, reset_for_requantification
 from kraken_resources import KrakenConfigResource, MongoResource
@@ -26,7 +27,7 @@ class RequantifyConfig(dg.Config):
 
 
 @dg.op(
-    pool="cluster_slots",
+    pool=CLUSTER_SLOTS,
     description="Selects raw files, queues each for quantification again and submits its Slurm jobs with the "
                 "settings that apply now; reads the backup pool's copy.",
 )
