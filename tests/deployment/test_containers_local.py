@@ -36,8 +36,8 @@ def http(url: str, data: dict | None = None, timeout: float = 10) -> bytes:
         return response.read()
 
 
-def graphql(base: str, query: str) -> dict:
-    answer = json.loads(http(f"{base}/graphql", {"query": query}))
+def graphql(base: str, query: str, timeout: float = 30) -> dict:
+    answer = json.loads(http(f"{base}/graphql", {"query": query}, timeout=timeout))
     assert "errors" not in answer, answer
     return answer["data"]
 
@@ -155,9 +155,9 @@ def test_files_dropped_on_the_host_are_backed_up_by_run_containers(local, engine
         # started by the DockerRunLauncher, in a container of the code image
         assert run_tags.get("dagster/image") == "alphakraken-code:local", run_tags
         assert run_tags.get("docker/container_id"), run_tags
+    answer = graphql(nginx, """{ assetCheckExecutions(assetKey: {path: ["raw_file_backup"]},
+        checkName: "backup_identical", limit: 50) { status partition evaluation { success } } }""")
     for partition in (THERMO, BRUKER):
-        answer = graphql(nginx, f"""{{ assetCheckExecutions(assetKey: {{path: ["raw_file_backup"]}},
-            checkName: "backup_identical", limit: 50) {{ status partition evaluation {{ success }} }} }}""")
         passed = [e for e in answer["assetCheckExecutions"] if e["partition"] == partition
                   and e["status"] == "SUCCEEDED" and e["evaluation"]["success"]]
         assert passed, (partition, answer)
