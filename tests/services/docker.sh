@@ -24,18 +24,14 @@ _docker_make_base() {
   log "docker: building the base image $DOCKER_TEST_BASE with debootstrap (about 80 s)"
   local rootfs="$DOCKER_TEST_DIR/base-rootfs"
   rm -rf "$rootfs"
+  # debootstrap's default mirror is Debian's own archive, the one apt uses here
   debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates,passwd bookworm "$rootfs" \
-    http://deb.debian.org/debian >"$DOCKER_TEST_DIR/debootstrap.log" 2>&1 \
+    >"$DOCKER_TEST_DIR/debootstrap.log" 2>&1 \
     || { log "docker: debootstrap failed, see $DOCKER_TEST_DIR/debootstrap.log"; return 1; }
   # the layout of the official image: python, pip and installed packages under /usr/local
   chroot "$rootfs" python3 -m venv /usr/local
   # pip inside a build trusts the package index as this machine does
   cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
-  cat >"$rootfs/etc/apt/sources.list" <<'EOF'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main
-EOF
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" -c . | _docker import \
     -c 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
