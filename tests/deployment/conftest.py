@@ -10,6 +10,8 @@ import psycopg2
 import pytest
 import yaml
 
+from tests.support.services import ServiceEnv
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_DAGSTER_YAML = ROOT / "docker" / "dagster.production.yaml"
 
@@ -26,13 +28,13 @@ def postgres_database(services):
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
-    yield {
+    yield ServiceEnv({
         "DAGSTER_POSTGRES_HOST": connect["host"],
         "DAGSTER_POSTGRES_PORT": str(connect["port"]),
         "DAGSTER_POSTGRES_USER": connect["user"],
         "DAGSTER_POSTGRES_PASSWORD": connect["password"],
         "DAGSTER_POSTGRES_DB": name,
-    }
+    })
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
@@ -51,7 +53,7 @@ def production_instance_yaml(target: Path) -> Path:
 @pytest.fixture
 def postgres_env(postgres_database, tmp_path, monkeypatch) -> dict[str, str]:
     """The environment of a production instance on the test PostgreSQL, applied to this process too."""
-    env = {**postgres_database, "DAGSTER_COMPUTE_LOGS_DIR": str(tmp_path / "compute_logs")}
+    env = ServiceEnv({**postgres_database, "DAGSTER_COMPUTE_LOGS_DIR": str(tmp_path / "compute_logs")})
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
