@@ -63,9 +63,12 @@ class DagsterPlatform:
 
     def start(self, webserver: bool = True) -> DagsterPlatform:
         workspace = str(ROOT / "workspace.yaml")
-        # create the storage once, so the daemon and the webserver do not race to create the same tables
-        subprocess.run([str(VENV_BIN / "python"), "-c", "import dagster; dagster.DagsterInstance.get().dispose()"],
-                       cwd=ROOT, env=self.env, check=True, capture_output=True)
+        # the code location's start-up step, as run-platform.sh and the containers run it: it creates the storage
+        # once (the daemon and the webserver do not race to create the same tables), sets the pools from the
+        # configuration and creates the record's indexes
+        startup = subprocess.run([str(VENV_BIN / "python"), "-m", "kraken_assets.instance_pools"], cwd=ROOT,
+                                 env=self.env, capture_output=True, text=True)
+        assert startup.returncode == 0, f"the start-up step failed:\n{startup.stdout}{startup.stderr}"
         self._spawn("daemon", [str(VENV_BIN / "dagster-daemon"), "run", "-w", workspace])
         if webserver:
             self._spawn("webserver", [str(VENV_BIN / "dagster-webserver"), "-w", workspace, "-h", "127.0.0.1",
