@@ -16,7 +16,7 @@ from kraken_core.quanting.job_request import build_job_request
 from kraken_core.quanting.output_folder import base_output_folder
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path
 from kraken_resources.slurm import build_slurm_resource
-from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
+from tests.support.quanting import quanting_resources, wait_for_job_end, SOFTWARE, place_backed_up_raw_file, write_settings_files
 
 SETTINGS = {
     "_id": "s1", "name": "fast", "version": 3, "software": SOFTWARE, "software_type": "alphadia",
@@ -26,22 +26,13 @@ SETTINGS = {
 }
 
 
-def _wait_for_end(cluster, job_id: str, timeout: float = 60) -> slurm.JobState:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = cluster.job_states([job_id])[job_id]
-        if state.ended:
-            return state
-        time.sleep(0.5)
-    raise AssertionError(f"job {job_id} did not end within {timeout} s")
-
 
 def _run(config, doc, settings=SETTINGS):
     output = base_output_folder(config.locations.output.path, "PRJ1", doc["_id"], "alphadia")
     request = build_job_request(config, doc, settings, output, datetime.now(UTC))
     with build_slurm_resource(config).session() as cluster:
         job_id = cluster.submit(request)
-        state = _wait_for_end(cluster, job_id)
+        state = wait_for_job_end(cluster, job_id)
         shown = cluster.ssh.run(f"scontrol -o show job {job_id}", check=False).stdout
     log = next(request.log_dir_worker.glob(f"*-{job_id}.out")).read_text()
     return request, job_id, state, log, shown
@@ -165,9 +156,7 @@ def test_job_sensor_follows_forgotten_jobs_through_accounting(accounting, quant_
     """After MinJobAge the controller no longer knows a job; the sensor finds it in slurmdbd (plain sacct) or in
     the job-completion log (sacct -c), as configured."""
     import dagster as dg
-    import yaml
 
-    from kraken_resources import KrakenConfigResource, MongoResource
     from kraken_sensors.slurm_jobs import build_slurm_job_sensor
 
     _require_slurmdbd(services)
@@ -180,13 +169,7 @@ def test_job_sensor_follows_forgotten_jobs_through_accounting(accounting, quant_
            "settings_version": 3, "software_type": "alphadia", "metrics_type": "alphadia",
            "output_path": str(request.output_worker)}
     mongo_db.raw_file.insert_one({**doc, "status": "quanting", "quanting_jobs": [job]})
-    config_file = tmp_path / "alphakraken.yaml"
-    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
-    resources = {
-        "kraken_config": KrakenConfigResource(env="test", config_file=str(config_file)),
-        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
-        "slurm": build_slurm_resource(config),
-    }
+    resources = quanting_resources(config, services, mongo_db.name, tmp_path / "alphakraken.yaml")
     sent = []
     monkeypatch.setattr(slurm, "scontrol_command", lambda: "true")  # the controller has forgotten every job
     original = slurm.accounting_command

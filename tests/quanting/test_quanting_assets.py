@@ -9,15 +9,12 @@ import time
 
 import dagster as dg
 import pytest
-import yaml
 
 from kraken_assets.quanting import alphadia_job, alphadia_output, quality_metrics
 from kraken_core.quanting.output_folder import base_output_folder
 from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
-from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_resources.slurm import build_slurm_resource
 from kraken_sensors.slurm_jobs import build_slurm_job_sensor
-from tests.support.quanting import SOFTWARE, install_fake_alphadia, place_backed_up_raw_file, write_settings_files
+from tests.support.quanting import quanting_resources, SOFTWARE, install_fake_alphadia, place_backed_up_raw_file, write_settings_files
 
 VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
 
@@ -25,13 +22,7 @@ VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
 @pytest.fixture(params=["add"])
 def setup(request, quant_config, cluster_layout, services, mongo_db, tmp_path):
     config = quant_config(output_folder_mode=request.param)
-    config_file = tmp_path / "alphakraken.yaml"
-    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
-    resources = {
-        "kraken_config": KrakenConfigResource(env="test", config_file=str(config_file)),
-        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
-        "slurm": build_slurm_resource(config),
-    }
+    resources = quanting_resources(config, services, mongo_db.name, tmp_path / "alphakraken.yaml")
     create_project(mongo_db, {"project_id": "PRJ1", "name": "Project 1"}, "test")
     base = {"software": SOFTWARE, "config_file_name": "config.yaml", "fasta_file_name": "human.fasta",
             "slurm_cpus_per_task": "1", "num_threads": "1", "slurm_mem": "300M", "slurm_time": "00:05:00"}

@@ -9,16 +9,13 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-import yaml
 
 from kraken_assets.quanting import alphadia_output
 from kraken_assets.requantify import requantify_raw_files
 from kraken_core.quanting.requantify import Selection, SelectionError, backup_copy
 from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
-from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_resources.slurm import build_slurm_resource
 from kraken_sensors.slurm_jobs import build_slurm_job_sensor
-from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
+from tests.support.quanting import quanting_resources, SOFTWARE, place_backed_up_raw_file, write_settings_files
 
 VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
 
@@ -26,13 +23,7 @@ VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
 @pytest.fixture
 def setup(quant_config, cluster_layout, services, mongo_db, tmp_path):
     config = quant_config()
-    config_file = tmp_path / "alphakraken.yaml"
-    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
-    resources = {
-        "kraken_config": KrakenConfigResource(env="test", config_file=str(config_file)),
-        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=mongo_db.name),
-        "slurm": build_slurm_resource(config),
-    }
+    resources = quanting_resources(config, services, mongo_db.name, tmp_path / "alphakraken.yaml")
     for project in ("PRJ1", "PRJ2"):
         create_project(mongo_db, {"project_id": project, "name": project}, "test")
     write_settings_files(cluster_layout, "fast")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from kraken_core.statuses import RawFileStatus
 from kraken_resources.slurm import build_slurm_resource
 from kraken_resources.ssh import SshCommandError, SshResource, SshUnavailableError
 from tests.support.platform import free_port
-from tests.support.quanting import SOFTWARE, place_backed_up_raw_file, write_settings_files
+from tests.support.quanting import wait_for_job_end, SOFTWARE, place_backed_up_raw_file, write_settings_files
 
 SETTINGS = {
     "_id": "s1", "name": "fast", "version": 1, "software": SOFTWARE, "software_type": "alphadia",
@@ -27,15 +26,6 @@ SETTINGS = {
     "slurm_time": "00:05:00",
 }
 
-
-def _wait_for_end(cluster, job_id: str, timeout: float = 60) -> slurm.JobState:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = cluster.job_states([job_id])[job_id]
-        if state.ended:
-            return state
-        time.sleep(0.5)
-    raise AssertionError(f"job {job_id} did not end within {timeout} s")
 
 
 def _submit(config, cluster, doc):
@@ -50,7 +40,7 @@ def test_job_runs_on_cluster_paths_and_its_output_parses(quant_config, cluster_l
     doc = place_backed_up_raw_file(config, "20261102_PRJ1_sample1.raw")
     with build_slurm_resource(config).session() as cluster:
         request, job_id = _submit(config, cluster, doc)
-        state = _wait_for_end(cluster, job_id)
+        state = wait_for_job_end(cluster, job_id)
         by_sacct = slurm.parse_sacct(cluster.ssh.run(slurm.sacct_command([job_id])).stdout)
     assert str(raw_file_cluster_path(config, doc)).startswith(str(cluster_layout.cluster_root))
     log = next(request.log_dir_worker.glob(f"*-{job_id}.out")).read_text()
@@ -78,7 +68,7 @@ def test_job_handed_a_worker_path_fails(quant_config, cluster_layout):
         request = build_job_request(config, doc, SETTINGS, output, datetime.now(UTC))
         worker_raw = str(backup_base_path(config, RawFileLocation.from_doc(doc)) / doc["_id"])
         request.environment["RAW_FILE_PATH"] = worker_raw
-        state = _wait_for_end(cluster, cluster.submit(request))
+        state = wait_for_job_end(cluster, cluster.submit(request))
     assert state.state == "FAILED" and state.exit_code == 66
 
 
@@ -89,7 +79,7 @@ def test_hostile_file_name_runs_no_foreign_command(quant_config, cluster_layout,
     doc = place_backed_up_raw_file(config, name)
     with build_slurm_resource(config).session() as cluster:
         request, job_id = _submit(config, cluster, doc)
-        state = _wait_for_end(cluster, job_id)
+        state = wait_for_job_end(cluster, job_id)
         home = cluster.ssh.run("echo $HOME").stdout.strip()
         leftovers = cluster.ssh.run(
             f"find {cluster_layout.cluster_root} {home} /tmp -maxdepth 6 -name 'pwned*' 2>/dev/null", check=False
@@ -157,7 +147,7 @@ def test_stale_job_script_is_replaced_before_submission(quant_config, cluster_la
         cluster.install_job_script()
         script.write_text("#!/bin/bash\necho tampered; exit 5\n")
         _, job_id = _submit(config, cluster, doc)
-        state = _wait_for_end(cluster, job_id)
+        state = wait_for_job_end(cluster, job_id)
         unknown = cluster.job_states(["999999"])["999999"]
     assert state.state == "COMPLETED"
     assert "tampered" not in script.read_text()

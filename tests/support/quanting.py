@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path
 
@@ -129,3 +131,28 @@ def place_backed_up_raw_file(config, name: str, **fields) -> dict:
     (folder / name).write_bytes(b"0123456789")
     os.chmod(folder / name, 0o644)
     return doc
+
+
+def quanting_resources(config, services: dict, database: str, config_file: Path) -> dict:
+    """The quantification assets' resources: this test's configuration (written to `config_file`), its own record
+    database and the test cluster."""
+    from kraken_resources import KrakenConfigResource, MongoResource
+    from kraken_resources.slurm import build_slurm_resource
+
+    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    return {
+        "kraken_config": KrakenConfigResource(env="test", config_file=str(config_file)),
+        "mongo": MongoResource(host=services["MONGO_HOST"], port=int(services["MONGO_PORT"]), database=database),
+        "slurm": build_slurm_resource(config),
+    }
+
+
+def wait_for_job_end(cluster, job_id: str, timeout: float = 60):
+    """The Slurm job's final state, polled through the cluster session until it has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = cluster.job_states([job_id])[job_id]
+        if state.ended:
+            return state
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not end within {timeout} s")
