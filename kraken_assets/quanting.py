@@ -17,6 +17,7 @@ from kraken_core.quanting.outcome import Outcome, classify, raw_file_status
 from kraken_core.quanting.output_folder import base_output_folder, choose_output_folder
 from kraken_core.quanting.processing_gate import no_settings, refusal
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
+from kraken_core.quanting.software import job_entry, output_folder_name, software_type
 from kraken_core.record.quanting_jobs import set_quanting_jobs, write_job_metrics
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
@@ -26,22 +27,6 @@ from kraken_ui_ext.key_metrics import TREND_METRICS
 from kraken_ui_ext.metadata import key_metric_values
 
 NOT_QUANTED = {str(RawFileStatus.DONE_NOT_QUANTED), str(RawFileStatus.ACQUISITION_FAILED), str(RawFileStatus.IGNORED)}
-
-
-def _folder_name(settings: dict, resolved: list[dict]) -> str:
-    """`<software_type>`, or `<software_type>_<settings name>` when several settings share a software type."""
-    software_type = settings.get("software_type", "alphadia")
-    shared = sum(1 for s in resolved if s.get("software_type", "alphadia") == software_type) > 1
-    return f"{software_type}_{settings['name']}" if shared else software_type
-
-
-def _job_entry(settings: dict, output: Path, **fields) -> dict:
-    return {
-        "settings_id": settings["_id"], "settings_name": settings["name"], "settings_version": settings["version"],
-        "software_type": settings.get("software_type", "alphadia"),
-        "metrics_type": settings.get("metrics_type") or settings.get("software_type", "alphadia"),
-        "output_path": str(output), "ended_at": None, **fields,
-    }
 
 
 @dg.asset(
@@ -86,10 +71,10 @@ def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log
     with recorded_failure(db, doc, "quanting submission"):
         for item in settings:
             base = base_output_folder(config.locations.output.path, doc.get("project_id") or "_FALLBACK", doc["_id"],
-                                      _folder_name(item, settings))
+                                      output_folder_name(item, settings))
             chosen = choose_output_folder(base, config.quanting.output_folder_mode)
             if chosen.associate:
-                jobs.append(_job_entry(item, chosen.path, job_id=None, state="COMPLETED", exit_code=0,
+                jobs.append(job_entry(item, chosen.path, job_id=None, state="COMPLETED", exit_code=0,
                                        associated=True, ended_at=now))
             else:
                 requests.append(build_job_request(config, doc, item, chosen.path, now))
@@ -100,7 +85,7 @@ def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log
                     for request in requests:
                         job_id = cluster.submit(request)
                         submitted.append(job_id)
-                        jobs.append(_job_entry(
+                        jobs.append(job_entry(
                             request.settings, request.output_worker, job_id=job_id, state="PENDING",
                             host=cluster.ssh.host, output_path_cluster=str(request.output_cluster),
                             log_path=str(request.log_dir_worker / f"{request.job_name}-{job_id}.out"), submitted_at=now,
@@ -162,7 +147,7 @@ def alphadia_output(
         for job in jobs:
             outcome = classify(state=job.get("state", "UNKNOWN"), exit_code=job.get("exit_code"),
                                output=Path(job["output_path"]), job_log=_job_log(job),
-                               software_type=job.get("software_type", "alphadia"), job_id=job.get("job_id"))
+                               software_type=software_type(job), job_id=job.get("job_id"))
             job.update(outcome=str(outcome.status), outcome_reason=outcome.reason, outcome_code=outcome.code)
             outcomes.append(outcome)
         set_quanting_jobs(db, doc["_id"], jobs)

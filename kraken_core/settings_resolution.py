@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kraken_core.config.schema import Vendor
+from kraken_core.quanting.software import software_type
 
 ALL_SCOPE = "*"
 INACTIVE_STATUSES = frozenset({"inactive", "archived"})  # `archived`: this platform's name before the switch
@@ -108,11 +109,11 @@ def resolve_settings(
         candidates.append(ResolvedSettings(dict(settings), dict(assignment), level))
     best: dict[str, int] = {}
     for item in candidates:
-        software_type = item.settings.get("software_type", "alphadia")
-        best[software_type] = max(best.get(software_type, -1), item.level)
+        software = software_type(item.settings)
+        best[software] = max(best.get(software, -1), item.level)
     resolved, seen = [], set()
     for item in candidates:
-        if item.level == best[item.settings.get("software_type", "alphadia")] and item.settings.get("_id") not in seen:
+        if item.level == best[software_type(item.settings)] and item.settings.get("_id") not in seen:
             seen.add(item.settings.get("_id"))
             resolved.append(item)
     return resolved

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.quanting.cluster_paths import cluster_path, location
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_relpath
+from kraken_core.quanting.software import metrics_type, software_type
 from kraken_core.safe_paths import check_plain_name, safe_join
 
 JOB_SCRIPT_NAME = "submit_job.sh"
@@ -103,14 +104,14 @@ def build_job_request(
     log_dir = job_log_dir(config, now)
     threads = int(settings.get("num_threads") or settings.get("slurm_cpus_per_task") or 1)
     files = {key: _file_name(settings, key) for key in ("config_file_name", "speclib_file_name", "fasta_file_name")}
-    software_type = settings.get("software_type", "alphadia")
+    software = software_type(settings)
     project_id = doc.get("project_id") or FALLBACK_PROJECT_ID
     environment = {
         "RAW_FILE_PATH": str(raw_cluster),
         "OUTPUT_PATH": str(output_cluster),
         "SETTINGS_PATH": str(settings_cluster),
         "SOFTWARE": settings["software"],
-        "SOFTWARE_TYPE": software_type,
+        "SOFTWARE_TYPE": software,
         "NUM_THREADS": str(threads),
         "CONFIG_FILE_NAME": files["config_file_name"],
         "SPECLIB_FILE_NAME": files["speclib_file_name"],
@@ -121,7 +122,7 @@ def build_job_request(
         "PROJECT_ID_OR_FALLBACK": project_id,
         "SETTINGS_NAME": str(settings["name"]),
         "SETTINGS_VERSION": str(settings["version"]),
-        "METRICS_TYPE": str(settings.get("metrics_type") or software_type),
+        "METRICS_TYPE": metrics_type(settings),
         "RELATIVE_OUTPUT_PATH": str(_relative(output_worker, location(config, "output").path)),
         "RELATIVE_RAW_FILE_PATH": str(_relative(raw_cluster, location(config, "backup").absolute_path
                                                 or location(config, "backup").path)),
@@ -132,12 +133,12 @@ def build_job_request(
     if config.quanting.conda_envs_dir:
         environment["CONDA_ENVS_DIR"] = config.quanting.conda_envs_dir
     params = settings.get("config_params") or ""
-    if software_type == "alphadia":
+    if software == "alphadia":
         try:
             environment["EXTRA_ARGS"] = shlex.join(shlex.split(params))
         except ValueError as err:
             raise SettingsError(f"settings {settings['name']}: config_params is not valid: {err}") from None
-    elif software_type == "custom":
+    elif software == "custom":
         values = {
             "raw_file_path": str(raw_cluster), "output_path": str(output_cluster),
             "settings_path": str(settings_cluster), "threads": str(threads),
@@ -148,7 +149,7 @@ def build_job_request(
         }
         environment["CUSTOM_COMMAND"] = _custom_command(params, values, settings)
     else:
-        raise SettingsError(f"settings {settings['name']}: unknown software_type {software_type!r} (alphadia|custom)")
+        raise SettingsError(f"settings {settings['name']}: unknown software_type {software!r} (alphadia|custom)")
     return JobRequest(
         raw_file_id=doc["_id"],
         settings=settings,

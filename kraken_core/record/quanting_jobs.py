@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.database import Database
 
 from kraken_core.quanting.metric_names import with_alphakraken_names
+from kraken_core.quanting.software import DEFAULT_SOFTWARE_TYPE
 from kraken_core.statuses import RawFileStatus
 
 OPEN_JOBS_PROJECTION = {"_id": 1, "created_at": 1, "quanting_jobs": 1, "results_request": 1}
@@ -55,7 +56,7 @@ def write_metrics(db: Database, raw_file_id: str, job: dict[str, Any], metrics: 
     key = {"raw_file": raw_file_id, "settings_name": job["settings_name"], "settings_version": job["settings_version"]}
     doc = {
         **key,
-        "type": job.get("metrics_type", "alphadia"),
+        "type": job.get("metrics_type") or DEFAULT_SOFTWARE_TYPE,
         "settings_id": job.get("settings_id"),
         "output_path": job.get("output_path"),
         "slurm_job_id": job.get("job_id"),
