@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
+from kraken_core.config.tools import ToolConfig, check_tool_names
 
 OutputFolderMode = Literal["raise", "overwrite", "associate", "add"]
 Accounting = Literal["auto", "slurmdbd", "jobcomp"]
@@ -48,6 +49,13 @@ class QuantingConfig(Section):
     conda_envs_dir: str | None = None
     slurm_partition: str | None = None
     slurm: SlurmSection = SlurmSection()
+    # QC tools settings versions pick by name (MSQC, DIA-NN, Skyline, custom; see kraken_core/config/tools.py)
+    tools: dict[str, ToolConfig] = Field(default_factory=dict)
+
+    @field_validator("tools")
+    @classmethod
+    def _tool_names(cls, value: dict[str, ToolConfig]) -> dict[str, ToolConfig]:
+        return check_tool_names(value)
 
     @field_validator("ssh_hosts")
     @classmethod

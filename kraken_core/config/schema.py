@@ -52,6 +52,8 @@ class Locations(Section):
     settings: LocationConfig | None = None
     slurm: LocationConfig | None = None
     logs: LocationConfig | None = None
+    # AlphaKraken's software folder: tools that are not conda environments (quanting.tools.<name>.executable)
+    software: LocationConfig | None = None
 
 
 class Timings(Section):
@@ -176,6 +178,15 @@ class KrakenConfig(Section):
         if self.quanting.enabled and (self.locations.settings is None or self.locations.slurm is None):
             raise ValueError("quanting.enabled needs locations.settings and locations.slurm (path for the workers, "
                              "absolute_path for the cluster)")
+        return self
+
+    @model_validator(mode="after")
+    def _software_folder(self) -> KrakenConfig:
+        in_folder = sorted(name for name, tool in self.quanting.tools.items() if tool.conda_env is None)
+        if in_folder and self.locations.software is None:
+            raise ValueError(f"quanting.tools {', '.join(in_folder)}: executable is in the software folder (no "
+                             f"conda_env), which needs locations.software (path for the workers, absolute_path for "
+                             f"the cluster)")
         return self
 
     @model_validator(mode="after")

@@ -10,6 +10,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 DEFAULT_SOFTWARE_TYPE = "alphadia"
+# AlphaKraken's software types (`shared/keys.py` SoftwareTypes, plus DIA-NN) and the readers of their output
+SOFTWARE_TYPES = ("alphadia", "msqc", "diann", "skyline", "custom")
+METRICS_TYPES = ("alphadia", "msqc", "diann", "skyline", "custom")
 
 
 def software_type(settings: Mapping[str, Any]) -> str:
