@@ -49,7 +49,7 @@ def checksum_step(config, db, raw_file_id: str, log) -> dict:
                                                          config.backup.progress_log_interval_s))
     file_info, total = done.file_info, done.size
     advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info,
-            acquisition_signature=list(done.signature))
+            acquisition_signature=list(done.signature), file_inodes=done.inodes)
     folder = config.instrument_folder(raw.instrument_id)
     log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
     return {

@@ -1,11 +1,15 @@
-"""Size, md5 and S3 multipart ETag of a file, computed in one read."""
+"""Size, md5 and S3 multipart ETag of a file, computed in one read (links are never followed)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+from kraken_core.instrument_files import FileIdentity, InstrumentFile, as_instrument_file, identity_of
 
 DEFAULT_BUFFER = 8 * 1024 * 1024
 
@@ -15,6 +19,7 @@ class FileDigest:
     size: int
     md5: str
     etag: str | None = None
+    identity: FileIdentity | None = None  # (st_dev, st_ino) of the file that was read
 
 
 class MultipartEtag:
@@ -49,8 +54,15 @@ class MultipartEtag:
         return f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
 
 
-def file_digest(path: Path, etag_part_size: int | None = None, buffer_size: int = DEFAULT_BUFFER) -> FileDigest:
-    """Read `path` once, the next chunk being read while the current one is hashed.
+def file_digest(path: Path | InstrumentFile, etag_part_size: int | None = None,
+                buffer_size: int = DEFAULT_BUFFER) -> FileDigest:
+    """Read `path` once (a link or a swapped instrument file is refused before anything is read)."""
+    with as_instrument_file(path).open() as handle:
+        return stream_digest(handle, etag_part_size, buffer_size)
+
+
+def stream_digest(handle: BinaryIO, etag_part_size: int | None = None, buffer_size: int = DEFAULT_BUFFER) -> FileDigest:
+    """Read an opened file to its end, the next chunk being read while the current one is hashed.
 
     With `etag_part_size`, the ETag's part hashes run on a second core beside the md5.
     """
@@ -58,7 +70,7 @@ def file_digest(path: Path, etag_part_size: int | None = None, buffer_size: int 
     etag = MultipartEtag(etag_part_size) if etag_part_size else None
     size = 0
     buffers = [bytearray(buffer_size), bytearray(buffer_size)]
-    with open(path, "rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=2) as helpers:
+    with ThreadPoolExecutor(max_workers=2) as helpers:
         turn = 0
         next_read = helpers.submit(handle.readinto, buffers[turn])
         while n := next_read.result():
@@ -70,4 +82,5 @@ def file_digest(path: Path, etag_part_size: int | None = None, buffer_size: int 
                 part_hashes.result()
             size += n
             turn ^= 1
-    return FileDigest(size=size, md5=md5.hexdigest(), etag=etag.hexdigest() if etag else None)
+    return FileDigest(size=size, md5=md5.hexdigest(), etag=etag.hexdigest() if etag else None,
+                      identity=identity_of(os.fstat(handle.fileno())))

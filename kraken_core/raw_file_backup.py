@@ -8,6 +8,9 @@ existing backup, a rerun), `backup_raw_file` copies and verifies from the instru
 Backup layout: `<backup>/<instrument>/<YYYY_MM>/<raw_file_id>` where a collision prefix, if any, goes in
 front of each file's path relative to the instrument folder (so a Bruker `X.d` tree keeps its shape and a
 Sciex `X.wiff` keeps its `X.wiff.scan` beside it).
+
+Instrument files are opened through `kraken_core.instrument_files`: never through a link, and only when they are
+the files the watcher registered (`acquisition_inode`, the main file) and the checksum read (`file_inodes`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kraken_core.checksum import FileDigest, file_digest
-from kraken_core.config.schema import KrakenConfig
+from kraken_core.config.schema import KrakenConfig, Vendor
+from kraken_core.instrument_files import FileIdentity, InstrumentFile, refuse_link
 from kraken_core.safe_paths import check_plain_name, safe_join
-from kraken_core.vendors import Signature, raw_file_members, scan_raw_file
+from kraken_core.vendors import Signature, main_file_relpath, raw_file_members, scan_raw_file
 from kraken_core.verified_copy import (
     CopyResult,
     ProgressCallback,
@@ -46,10 +50,23 @@ class RawFileLocation:
     instrument_id: str
     collision_flag: str | None
     created_at: datetime
+    acquisition_inode: FileIdentity | None = None  # the main file as the watcher saw it when it finished
+    file_inodes: dict[str, FileIdentity] | None = None  # every file as the checksum read it
 
     @classmethod
     def from_doc(cls, doc: dict) -> RawFileLocation:
-        return cls(doc["_id"], doc["original_name"], doc["instrument_id"], doc.get("collision_flag"), doc["created_at"])
+        main = doc.get("acquisition_inode")
+        inodes = {rel: tuple(identity) for rel, identity in (doc.get("file_inodes") or {}).items()}
+        return cls(doc["_id"], doc["original_name"], doc["instrument_id"], doc.get("collision_flag"), doc["created_at"],
+                   tuple(main) if main else None, inodes or None)
+
+    def instrument_file(self, folder: Path, vendor: Vendor, relpath: str) -> InstrumentFile:
+        """One file of this raw file, with the identity it must have; none is known for older records."""
+        expected = (self.file_inodes or {}).get(relpath)
+        if expected is None and relpath == main_file_relpath(vendor, self.original_name):
+            expected = self.acquisition_inode
+        safe_join(folder, relpath)
+        return InstrumentFile(folder, relpath, expected)
 
 
 def backup_base_path(config: KrakenConfig, raw: RawFileLocation) -> Path:
@@ -66,6 +83,7 @@ class Checksummed:
     file_info: FileInfo
     size: int
     signature: Signature  # what the watcher sees of the version that was read (see vendors.RawEntry)
+    inodes: dict[str, list[int]]  # (st_dev, st_ino) of every file that was read, for `file_inodes`
 
 
 def checksum_raw_file(
@@ -104,6 +122,7 @@ def checksum_acquisition(
     check_plain_name(raw.original_name, "raw file name")
     before = scan_raw_file(folder, instrument.type, raw.original_name)
     if before is None:
+        refuse_link(folder / raw.original_name, f"the raw file {raw.raw_file_id} the watcher registered")
         raise RawFileGoneError(
             f"instrument file {folder / raw.original_name} of raw file {raw.raw_file_id} is gone "
             f"(moved, renamed or deleted on the instrument PC); find it and put it back, then re-materialize"
@@ -111,9 +130,10 @@ def checksum_acquisition(
     base = backup_base_path(config, raw)
     buffer_size = config.backup.copy_buffer_mb * 1024 * 1024
     info: FileInfo = {}
+    inodes: dict[str, list[int]] = {}
     total = 0
     for rel in raw_file_members(folder, instrument.type, raw.original_name):
-        path = safe_join(folder, rel)
+        path = raw.instrument_file(folder, instrument.type, rel)
         target = safe_join(base, backup_relpath(raw, rel))
         try:
             if stage and not target.exists():
@@ -131,6 +151,7 @@ def checksum_acquisition(
                 f"instrument file {path} vanished while it was being checksummed; find it, then re-materialize"
             ) from err
         info[rel] = _info_row(digest)
+        inodes[rel] = list(digest.identity)
         total += digest.size
     after = scan_raw_file(folder, instrument.type, raw.original_name)
     if after is None or after.signature != before.signature:
@@ -141,7 +162,7 @@ def checksum_acquisition(
             f"({before.main_size} bytes at the start, {after.main_size if after else 'gone'} now); the staged "
             f"copy was removed. It is copied again once its size has been stable for the stability window"
         )
-    return Checksummed(info, total, before.signature)
+    return Checksummed(info, total, before.signature, inodes)
 
 
 def _info_row(digest: FileDigest) -> list:
@@ -158,11 +179,12 @@ def backup_raw_file(
     on_file: Callable[[str, CopyResult], None] | None = None,
 ) -> list[CopyResult]:
     folder = config.instrument_folder(raw.instrument_id)
+    vendor = config.instruments[raw.instrument_id].type
     base = backup_base_path(config, raw)
     buffer_size = config.backup.copy_buffer_mb * 1024 * 1024
     results = []
     for rel, (size, md5, *_) in sorted(file_info.items()):
-        source = safe_join(folder, rel)
+        source = raw.instrument_file(folder, vendor, rel)
         target = safe_join(base, backup_relpath(raw, rel))
         result = None
         if temporary_path(target).exists():

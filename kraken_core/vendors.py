@@ -33,7 +33,8 @@ class RawEntry:
 
     `signature` tells two acquisitions under one name apart without reading them: the main file's size and
     modification time in nanoseconds, and for Sciex the `.wiff.scan` size (a re-acquisition may keep the small
-    `.wiff`'s size). Empty while the main file is absent.
+    `.wiff`'s size). Empty while the main file is absent. `identity` is the main file's (st_dev, st_ino): the
+    file every later read must open (`kraken_core.instrument_files`).
     """
 
     name: str
@@ -41,6 +42,7 @@ class RawEntry:
     mtime: float
     converting: bool = False
     signature: Signature = ()
+    identity: tuple[int, int] | None = None
 
 
 def _lower_endswith(name: str, suffix: str) -> bool:
@@ -73,19 +75,22 @@ def scan_instrument_folder(folder: Path, vendor: Vendor) -> dict[str, RawEntry]:
                 continue
             if vendor is Vendor.THERMO and _lower_endswith(name, ".raw") and entry.is_file(follow_symlinks=False):
                 st = entry.stat(follow_symlinks=False)
-                entries[name] = RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns))
+                entries[name] = RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns),
+                                         identity=(st.st_dev, st.st_ino))
             elif vendor is Vendor.BRUKER and _lower_endswith(name, ".d") and entry.is_dir(follow_symlinks=False):
                 main = _stat_size(Path(entry.path) / BRUKER_MAIN_FILE)
                 folder_mtime = entry.stat(follow_symlinks=False).st_mtime
                 if main is not None and stat.S_ISREG(main.st_mode):
                     entries[name] = RawEntry(name, main.st_size, max(main.st_mtime, folder_mtime),
-                                             signature=(main.st_size, main.st_mtime_ns))
+                                             signature=(main.st_size, main.st_mtime_ns),
+                                             identity=(main.st_dev, main.st_ino))
                 else:
                     entries[name] = RawEntry(name, None, folder_mtime)
             elif vendor is Vendor.SCIEX and entry.is_file(follow_symlinks=False):
                 if _lower_endswith(name, ".wiff"):
                     st = entry.stat(follow_symlinks=False)
-                    entries[name] = RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns, -1))
+                    entries[name] = RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns, -1),
+                                             identity=(st.st_dev, st.st_ino))
                 else:
                     sciex_siblings.append(entry)
     if vendor is Vendor.SCIEX:
@@ -112,14 +117,15 @@ def scan_raw_file(folder: Path, vendor: Vendor, name: str) -> RawEntry | None:
     except FileNotFoundError:
         return None
     if vendor is Vendor.THERMO:
-        return RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns)) \
-            if stat.S_ISREG(st.st_mode) else None
+        return RawEntry(name, st.st_size, st.st_mtime, signature=(st.st_size, st.st_mtime_ns),
+                        identity=(st.st_dev, st.st_ino)) if stat.S_ISREG(st.st_mode) else None
     if not stat.S_ISDIR(st.st_mode):
         return None
     main = _stat_size(path / BRUKER_MAIN_FILE)
     if main is None or not stat.S_ISREG(main.st_mode):
         return RawEntry(name, None, st.st_mtime)
-    return RawEntry(name, main.st_size, max(main.st_mtime, st.st_mtime), signature=(main.st_size, main.st_mtime_ns))
+    return RawEntry(name, main.st_size, max(main.st_mtime, st.st_mtime), signature=(main.st_size, main.st_mtime_ns),
+                    identity=(main.st_dev, main.st_ino))
 
 
 def _sciex_stem(name: str) -> str:

@@ -17,8 +17,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from kraken_core.checksum import DEFAULT_BUFFER, FileDigest, MultipartEtag, file_digest
+from kraken_core.instrument_files import (
+    InstrumentFile,
+    SwappedInstrumentFileError,
+    as_instrument_file,
+    identity_of,
+)
 
 ProgressCallback = Callable[[int, int], None]
 TMP_SUFFIX = ".kraken-tmp"
@@ -98,7 +105,8 @@ def _write_all(fd: int, data: memoryview) -> None:
 
 
 def _stream_copy(
-    source: Path, tmp: Path, buffer_size: int, progress: ProgressCallback | None, etag_part_size: int | None
+    source: InstrumentFile, src: BinaryIO, tmp: Path, buffer_size: int, progress: ProgressCallback | None,
+    etag_part_size: int | None,
 ) -> FileDigest:
     """Read, hash and write in a pipeline: chunk i is hashed and written while chunk i+1 is being read.
 
@@ -107,13 +115,12 @@ def _stream_copy(
     """
     md5 = hashlib.md5()
     etag = MultipartEtag(etag_part_size) if etag_part_size else None
-    total = os.stat(source).st_size
+    total = os.fstat(src.fileno()).st_size
     copied = 0
     buffers = [bytearray(buffer_size) for _ in range(3)]
     out_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         with (
-            open(source, "rb", buffering=0) as src,
             ThreadPoolExecutor(max_workers=1) as reader,
             ThreadPoolExecutor(max_workers=1) as writer,
             ThreadPoolExecutor(max_workers=1) as part_hasher,
@@ -141,7 +148,7 @@ def _stream_copy(
         _drop_from_cache(out_fd)
     finally:
         os.close(out_fd)
-    return FileDigest(copied, md5.hexdigest(), etag.hexdigest() if etag else None)
+    return FileDigest(copied, md5.hexdigest(), etag.hexdigest() if etag else None, identity_of(os.fstat(src.fileno())))
 
 
 def _raise_write_error(err: OSError, source: Path, tmp: Path, size: int) -> None:
@@ -158,7 +165,7 @@ def _raise_write_error(err: OSError, source: Path, tmp: Path, size: int) -> None
 
 
 def stage_copy(
-    source: Path,
+    source: Path | InstrumentFile,
     target: Path,
     *,
     etag_part_size: int | None = None,
@@ -167,20 +174,34 @@ def stage_copy(
 ) -> FileDigest:
     """Read `source` once into the temporary name of `target`, returning size, md5 (and ETag) of what was read.
 
-    Raises SourceChangedError when the file changes, grows or vanishes during the read; no temporary file is
-    left behind on any error.
+    Raises SourceChangedError when the file changes, grows or vanishes during the read, and
+    SwappedInstrumentFileError (before anything is read) when it is a link or not the registered file; no
+    temporary file is left behind on any error.
     """
+    source = as_instrument_file(source)
     try:
-        before = os.stat(source)
+        with source.open() as src:
+            before = os.fstat(src.fileno())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return _stage_from(source, src, before, target, etag_part_size, buffer_size, progress)
     except FileNotFoundError:
         raise SourceVanishedError(f"instrument file {source} vanished before it could be copied") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError as err:
+        raise CopyError(
+            f"permission denied reading instrument file {source}: give the worker account read access"
+        ) from err
+
+
+def _stage_from(
+    source: InstrumentFile, src: BinaryIO, before: os.stat_result, target: Path, etag_part_size: int | None,
+    buffer_size: int, progress: ProgressCallback | None,
+) -> FileDigest:
     tmp = temporary_path(target)
     try:
         try:
-            digest = _stream_copy(source, tmp, buffer_size, progress, etag_part_size)
+            digest = _stream_copy(source, src, tmp, buffer_size, progress, etag_part_size)
         except PermissionError as err:
-            if not os.access(source, os.R_OK):
+            if not os.access(source.path, os.R_OK):
                 raise CopyError(
                     f"permission denied reading instrument file {source}: give the worker account read access"
                 ) from err
@@ -188,11 +209,17 @@ def stage_copy(
         except OSError as err:
             _raise_write_error(err, source, tmp, before.st_size)
         try:
-            after = os.stat(source)
+            after = os.stat(source.path, follow_symlinks=False)
         except FileNotFoundError:
             raise SourceVanishedError(
                 f"instrument file {source} vanished while it was being copied; the partial copy was removed"
             ) from None
+        if identity_of(after) != identity_of(before):
+            raise SwappedInstrumentFileError(
+                f"instrument file {source} was replaced while it was being copied (now device {after.st_dev}, "
+                f"inode {after.st_ino}, not device {before.st_dev}, inode {before.st_ino}); the partial copy was "
+                f"removed. Find out who replaced it on the instrument share, then re-materialize the partition"
+            )
         if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns or digest.size != after.st_size:
             raise SourceChangedError(
                 f"instrument file {source} changed while it was being copied ({before.st_size} bytes at the start, "
@@ -252,7 +279,7 @@ def promote_staged(
 
 
 def copy_verified(
-    source: Path,
+    source: Path | InstrumentFile,
     target: Path,
     expected_size: int,
     expected_md5: str,

@@ -246,8 +246,10 @@ class InstrumentWatcher:
     def _finish(self, name: str, entry: RawEntry, rid: str, failed: bool, reason: str,
                 files: dict[str, Tracked], out: TickOutcome) -> None:
         status = RawFileStatus.ACQUISITION_FAILED if failed else RawFileStatus.MONITORING_DONE
+        # the files of this version are read afresh: identities of an earlier version's checksum no longer apply
+        identity = {"acquisition_inode": list(entry.identity) if entry.identity else None, "file_inodes": None}
         update_raw_file(self.db, rid, status=status, status_details=reason,
-                        acquisition_signature=list(entry.signature))
+                        acquisition_signature=list(entry.signature), **identity)
         files[name] = Tracked(entry.main_size, files[name].first_seen, None, entry.signature)
         out.finished.append(FinishedAcquisition(rid, name, entry.mtime, failed, reason, entry.signature))
 
