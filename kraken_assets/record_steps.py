@@ -10,6 +10,7 @@ from pymongo.database import Database
 
 from kraken_core.locations import LocationUnavailableError
 from kraken_core.pipeline_status import keeps_failed_acquisition
+from kraken_core.quanting.job_request import SettingsError
 from kraken_core.raw_file_backup import RawFileGoneError
 from kraken_core.record.raw_files import get_raw_file, update_raw_file, watch_again
 from kraken_core.safe_paths import UnsafePathError
@@ -20,7 +21,7 @@ from kraken_core.verified_copy import CopyError, SourceChangedError, SourceVanis
 # transient fault (a share that hiccups, an I/O error, the record briefly unreachable) is retried. Failures that
 # need a person (below) are not: retrying them only delays the alert.
 COPY_RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
-NEEDS_A_PERSON = (LocationUnavailableError, UnsafePathError, RawFileGoneError, CopyError, PermissionError)
+NEEDS_A_PERSON = (LocationUnavailableError, UnsafePathError, RawFileGoneError, CopyError, PermissionError, SettingsError)
 
 
 def load_raw_file(db: Database, raw_file_id: str) -> dict:

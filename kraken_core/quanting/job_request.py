@@ -9,15 +9,17 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from kraken_core.config.schema import KrakenConfig
+from kraken_core.config.tools import ToolConfig
 from kraken_core.quanting.cluster_paths import cluster_path, location
-from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_relpath
+from kraken_core.quanting.command_tokens import fill_words, parameter_token, shell_command, template_words
 from kraken_core.quanting.software import metrics_type, software_type
+from kraken_core.quanting.tools import missing_settings_files, refusal_of_own_command, tool_parameters
+from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_relpath
 from kraken_core.safe_paths import check_plain_name, safe_join
 
 JOB_SCRIPT_NAME = "submit_job.sh"
 JOB_SCRIPT = Path(__file__).with_name(JOB_SCRIPT_NAME)
-PLACEHOLDERS = ("raw_file_path", "output_path", "settings_path", "config_file", "speclib_file", "fasta_file",
-                "threads", "project_id", "raw_file_id")
+TMP_RAW_DIR_NAME = "tmp_raw_data"
 
 
 FALLBACK_PROJECT_ID = "_FALLBACK"
@@ -70,6 +72,10 @@ def _relative(path, base) -> PurePosixPath:
     return PurePosixPath(PurePosixPath(path).relative_to(PurePosixPath(base)))
 
 
+def _settings_file(settings_cluster: PurePosixPath, name: str) -> str:
+    return f"{settings_cluster}/{name}" if name else ""
+
+
 def _file_name(settings: dict, key: str) -> str:
     name = settings.get(key) or ""
     if name:
@@ -77,21 +83,44 @@ def _file_name(settings: dict, key: str) -> str:
     return name
 
 
-def _custom_command(template: str, values: dict[str, str], settings: dict) -> str:
-    """Split the template into words, fill `{placeholders}` per word, and quote every word for the shell."""
-    try:
-        words = shlex.split(template)
-    except ValueError as err:
-        raise SettingsError(f"settings {settings['name']}: command template is not valid: {err}") from None
-    if not words:
-        raise SettingsError(f"settings {settings['name']}: custom software needs a command template in config_params")
-    filled = []
-    for word in words:
-        for key in re.findall(r"\{([a-z_]+)\}", word):
-            if key not in values:
-                raise SettingsError(f"settings {settings['name']}: unknown placeholder {{{key}}}; known: {PLACEHOLDERS}")
-        filled.append(re.sub(r"\{([a-z_]+)\}", lambda m: values[m.group(1)], word))
-    return shlex.join(filled)
+def _tool_command(config: KrakenConfig, settings: dict, tokens: dict[str, str]) -> tuple[ToolConfig, list[str]]:
+    """The YAML tool these settings pick, and its command as words: executable, then the filled arguments."""
+    name = settings.get("tool")
+    if not name:
+        raise SettingsError(refusal_of_own_command(settings))
+    tool = config.quanting.tools.get(name)
+    if tool is None:
+        raise SettingsError(f"settings {settings['name']} v{settings['version']}: tool {name!r} is not defined in "
+                            f"quanting.tools of the configuration (defined: {', '.join(config.quanting.tools) or 'none'}"
+                            f"); define it there, or make these settings inactive")
+    values, problems = tool_parameters(name, tool, settings.get("tool_parameters") or {})
+    problems += missing_settings_files(name, tool, settings)
+    if problems:
+        raise SettingsError(f"settings {settings['name']} v{settings['version']} no longer fit tool {name} as "
+                            f"quanting.tools defines it: {'; '.join(problems)}; create a new settings version")
+    words = {**tokens, **{parameter_token(key): str(value) for key, value in values.items()}}
+    executable = tool.executable if tool.conda_env else f"{_software_root(config)}/{tool.executable}"
+    return tool, [executable, *fill_words(template_words(tool.arguments), words)]
+
+
+def _software_root(config: KrakenConfig) -> str:
+    software = config.locations.software
+    return str(software.absolute_path or software.path) if software else ""
+
+
+def sciex_working_copy(raw_cluster: PurePosixPath, output_cluster: PurePosixPath) -> PurePosixPath | None:
+    """Where the job script copies a Sciex file set (tools cannot open `.wiff` sets read-only); None for others."""
+    if not raw_cluster.name.lower().endswith(".wiff"):
+        return None
+    return output_cluster / TMP_RAW_DIR_NAME / raw_cluster.name
+
+
+def raw_file_set(config: KrakenConfig, doc: dict) -> list[PurePosixPath]:
+    """Every file of the raw file in the backup pool as the cluster sees it (a Sciex `.wiff` with its siblings)."""
+    raw = RawFileLocation.from_doc(doc)
+    base = backup_base_path(config, raw)
+    names = sorted(doc.get("file_info") or {}) or [raw.original_name]
+    return [cluster_path(config, "backup", safe_join(base, backup_relpath(raw, name))) for name in names]
 
 
 def build_job_request(
@@ -132,24 +161,33 @@ def build_job_request(
     }
     if config.quanting.conda_envs_dir:
         environment["CONDA_ENVS_DIR"] = config.quanting.conda_envs_dir
-    params = settings.get("config_params") or ""
-    if software == "alphadia":
+    working_copy = sciex_working_copy(raw_cluster, output_cluster)
+    if working_copy is not None:
+        environment["TMP_RAW_DIR"] = str(working_copy.parent)
+        environment["RAW_FILE_SET"] = shell_command(str(p) for p in raw_file_set(config, doc))
+    if settings.get("tool") or software != "alphadia":
+        tokens = {
+            "RAW_FILE_PATH": str(working_copy or raw_cluster),
+            "RELATIVE_RAW_FILE_PATH": environment["RELATIVE_RAW_FILE_PATH"],
+            "OUTPUT_PATH": str(output_cluster), "RELATIVE_OUTPUT_PATH": environment["RELATIVE_OUTPUT_PATH"],
+            "LIBRARY_PATH": _settings_file(settings_cluster, files["speclib_file_name"]),
+            "FASTA_PATH": _settings_file(settings_cluster, files["fasta_file_name"]),
+            "CONFIG_PATH": _settings_file(settings_cluster, files["config_file_name"]),
+            "NUM_THREADS": str(threads), "PROJECT_ID": project_id, "RAW_FILE_BACKUP_PATH": str(raw_cluster),
+            "RAW_FILE_ID": doc["_id"], "SETTINGS_PATH": str(settings_cluster), "SOFTWARE_PATH": _software_root(config),
+        }
+        tool, words = _tool_command(config, settings, tokens)
+        settings = {**settings, "software_type": tool.software_type, "metrics_type": tool.reads_metrics_as}
+        environment.update({
+            "SOFTWARE_TYPE": tool.software_type, "METRICS_TYPE": tool.reads_metrics_as, "TOOL_NAME": settings["tool"],
+            "TOOL_EXECUTABLE": words[0], "CONDA_ENV": tool.conda_env or "", "CUSTOM_COMMAND": shell_command(words),
+        })
+    else:
+        environment["CONDA_ENV"] = settings["software"]
         try:
-            environment["EXTRA_ARGS"] = shlex.join(shlex.split(params))
+            environment["EXTRA_ARGS"] = shell_command(shlex.split(settings.get("config_params") or ""))
         except ValueError as err:
             raise SettingsError(f"settings {settings['name']}: config_params is not valid: {err}") from None
-    elif software == "custom":
-        values = {
-            "raw_file_path": str(raw_cluster), "output_path": str(output_cluster),
-            "settings_path": str(settings_cluster), "threads": str(threads),
-            "config_file": f"{settings_cluster}/{files['config_file_name']}",
-            "speclib_file": f"{settings_cluster}/{files['speclib_file_name']}",
-            "fasta_file": f"{settings_cluster}/{files['fasta_file_name']}",
-            "project_id": project_id, "raw_file_id": doc["_id"],
-        }
-        environment["CUSTOM_COMMAND"] = _custom_command(params, values, settings)
-    else:
-        raise SettingsError(f"settings {settings['name']}: unknown software_type {software!r} (alphadia|custom)")
     return JobRequest(
         raw_file_id=doc["_id"],
         settings=settings,

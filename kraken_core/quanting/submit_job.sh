@@ -3,14 +3,17 @@
 # (over SFTP) and checked against the platform's copy before every submission; do not edit the cluster's copy.
 #
 # Input comes from the environment (set by the platform, every value as the cluster sees it):
-#   RAW_FILE_PATH OUTPUT_PATH SETTINGS_PATH SOFTWARE SOFTWARE_TYPE (alphadia|custom) NUM_THREADS
-#   CONFIG_FILE_NAME SPECLIB_FILE_NAME FASTA_FILE_NAME EXTRA_ARGS (alphadia: quoted extra arguments)
-#   CUSTOM_COMMAND (custom: the full command, every argument quoted) CONDA_ENVS_DIR (optional)
+#   RAW_FILE_PATH OUTPUT_PATH SETTINGS_PATH SOFTWARE SOFTWARE_TYPE NUM_THREADS
+#   CONFIG_FILE_NAME SPECLIB_FILE_NAME FASTA_FILE_NAME CONDA_ENV (the environment to activate; empty: none)
+#   EXTRA_ARGS (AlphaDIA: quoted extra arguments) CONDA_ENVS_DIR (optional)
+#   TOOL_NAME TOOL_EXECUTABLE CUSTOM_COMMAND (a tool of quanting.tools in the operators' YAML: its command, built
+#   by the platform from the YAML's template, every word quoted)
+#   TMP_RAW_DIR RAW_FILE_SET (Sciex: where the file set is copied, and its files, quoted)
 # and, as AlphaKraken hands them (for site scripts and custom tools; this script only logs them):
 #   RAW_FILE_ID PROJECT_ID PROJECT_ID_OR_FALLBACK SETTINGS_NAME SETTINGS_VERSION METRICS_TYPE
 #   RELATIVE_OUTPUT_PATH RELATIVE_RAW_FILE_PATH SLURM_CPUS_PER_TASK SLURM_MEM SLURM_TIME
-# Sciex raw files (`X.wiff` with `X.wiff2`, `X.wiff.scan`) cannot be opened read-only: they are copied to
-# OUTPUT_PATH/tmp_raw_data for the run and removed when the job ends, however it ends.
+# Sciex raw files (`X.wiff` with `X.wiff2`, `X.wiff.scan`, `X.timeseries.data`) cannot be opened read-only: they
+# are copied to TMP_RAW_DIR (OUTPUT_PATH/tmp_raw_data) for the run and removed when the job ends, however it ends.
 # The job's exit code is the tool's exit code.
 set -u -o pipefail
 
@@ -36,25 +39,31 @@ for name in "${CONFIG_FILE_NAME:-}" "${SPECLIB_FILE_NAME:-}" "${FASTA_FILE_NAME:
   fi
 done
 
-# AlphaDIA: activate its conda environment (a custom tool's command names its own executable)
-if [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
+# AlphaDIA, or a tool installed as a conda environment: activate it (a tool in the software folder needs none)
+CONDA_ENV="${CONDA_ENV-${SOFTWARE}}"
+if [ -n "${CONDA_ENV}" ]; then
   if [ -n "${CONDA_ENVS_DIR:-}" ]; then
-    if [ ! -d "${CONDA_ENVS_DIR}/${SOFTWARE}/bin" ]; then
-      echo "ERROR: environment ${CONDA_ENVS_DIR}/${SOFTWARE} not found on $(hostname)" >&2
+    if [ ! -d "${CONDA_ENVS_DIR}/${CONDA_ENV}/bin" ]; then
+      echo "ERROR: environment ${CONDA_ENVS_DIR}/${CONDA_ENV} not found on $(hostname)" >&2
       exit 67
     fi
-    export CONDA_PREFIX="${CONDA_ENVS_DIR}/${SOFTWARE}"
+    export CONDA_PREFIX="${CONDA_ENVS_DIR}/${CONDA_ENV}"
     export PATH="${CONDA_PREFIX}/bin:${PATH}"
   else
-    eval "$(conda shell.bash hook)" && conda activate "${SOFTWARE}" \
-      || { echo "ERROR: conda activate ${SOFTWARE} failed on $(hostname)" >&2; exit 67; }
+    eval "$(conda shell.bash hook)" && conda activate "${CONDA_ENV}" \
+      || { echo "ERROR: conda activate ${CONDA_ENV} failed on $(hostname)" >&2; exit 67; }
   fi
+fi
+if [ -n "${TOOL_NAME:-}" ] && ! command -v -- "${TOOL_EXECUTABLE}" >/dev/null; then
+  echo "ERROR: tool ${TOOL_NAME}: executable ${TOOL_EXECUTABLE} not found or not executable on $(hostname); check \
+quanting.tools.${TOOL_NAME} and locations.software.absolute_path" >&2
+  exit 67
 fi
 
 mkdir -p -- "${OUTPUT_PATH}"
 cd -- "${OUTPUT_PATH}" || exit 1
 
-# Sciex: AlphaDIA cannot open .wiff file sets read-only; work on a private copy, removed at exit
+# Sciex: the tools cannot open .wiff file sets read-only; work on a private copy, removed at exit
 TMP_RAW_DIR=""
 cleanup_tmp_raw() {
   if [ -n "${TMP_RAW_DIR}" ] && [ -d "${TMP_RAW_DIR}" ]; then
@@ -64,10 +73,13 @@ cleanup_tmp_raw() {
 trap cleanup_tmp_raw EXIT
 trap 'exit 143' TERM  # Slurm's SIGTERM at the time limit or scancel: leave through the EXIT trap
 if [[ "${RAW_FILE_PATH}" == *.wiff ]]; then
-  TMP_RAW_DIR="${OUTPUT_PATH}/tmp_raw_data"
+  TMP_RAW_DIR="${TMP_RAW_DIR:-${OUTPUT_PATH}/tmp_raw_data}"
   mkdir -p -- "${TMP_RAW_DIR}" || exit 73
   stem="${RAW_FILE_PATH%.wiff}"
-  for part in "${stem}.wiff" "${stem}.wiff2" "${stem}.wiff.scan"; do
+  parts=("${stem}.wiff" "${stem}.wiff2" "${stem}.wiff.scan" "${stem}.timeseries.data")
+  # RAW_FILE_SET holds shell-quoted paths built by the platform from the record; eval only splits them
+  [ -n "${RAW_FILE_SET:-}" ] && eval "parts=(${RAW_FILE_SET})"
+  for part in "${parts[@]}"; do
     if [ -e "${part}" ]; then
       cp -- "${part}" "${TMP_RAW_DIR}/" \
         || { echo "ERROR: could not copy Sciex file ${part} to ${TMP_RAW_DIR}" >&2; exit 73; }
@@ -77,7 +89,7 @@ if [[ "${RAW_FILE_PATH}" == *.wiff ]]; then
   echo "Sciex raw file copied to ${TMP_RAW_DIR} (cannot be opened read-only): $(ls -- "${TMP_RAW_DIR}" | tr '\n' ' ')"
 fi
 
-if [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
+if [ -z "${TOOL_NAME:-}" ] && [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
   echo "alphadia: $(command -v alphadia) $(alphadia --version 2>/dev/null | head -n1)"
   args=(--file "${RAW_FILE_PATH}" --output "${OUTPUT_PATH}")
   [ -n "${SPECLIB_FILE_NAME:-}" ] && args+=(--library "${SETTINGS_PATH}/${SPECLIB_FILE_NAME}")
@@ -90,11 +102,16 @@ if [ "${SOFTWARE_TYPE}" = "alphadia" ]; then
   echo "command: alphadia ${args[*]} ${extra[*]}"
   alphadia "${args[@]}" "${extra[@]}"
   code=$?
-else
+elif [ -n "${TOOL_NAME:-}" ]; then
+  echo "tool ${TOOL_NAME}: ${TOOL_EXECUTABLE}"
   echo "command: ${CUSTOM_COMMAND}"
-  # CUSTOM_COMMAND holds shell-quoted words built by the platform from the settings' command template
+  # CUSTOM_COMMAND holds shell-quoted words built by the platform from the YAML's command template; eval only
+  # splits them
   eval "${CUSTOM_COMMAND}"
   code=$?
+else
+  echo "ERROR: software type ${SOFTWARE_TYPE} without a tool of quanting.tools: nothing to run" >&2
+  code=64
 fi
 echo "== finished with exit code ${code} at $(date -Is)"
 exit "${code}"

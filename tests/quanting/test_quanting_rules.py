@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from kraken_core.quanting.job_follower import apply_states, pending_job_ids
-from kraken_core.quanting.job_request import SettingsError, build_job_request, job_name
+from kraken_core.quanting.job_request import build_job_request, job_name
 from kraken_core.quanting.output_folder import OutputFolderExistsError, base_output_folder, choose_output_folder
 from kraken_core.quanting.processing_gate import refusal
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
@@ -76,19 +76,6 @@ def test_job_request_hands_only_cluster_paths(make_config, tmp_path):
     assert str(request.log_dir_cluster) == "/cluster/share/slurm/jobs/2026_11"
     assert request.log_dir_worker == tmp_path / "w" / "slurm" / "jobs" / "2026_11"
     assert not any(str(tmp_path) in value for value in env.values())
-
-
-def test_custom_command_template_quotes_each_placeholder(make_config, tmp_path):
-    config = two_path_config(make_config, tmp_path)
-    doc = raw_doc("x$(id);'q.raw")
-    custom = {**SETTINGS, "software_type": "custom", "software": "/opt/tool",
-              "config_params": "/opt/tool --in {raw_file_path} --out {output_path} -t {threads}"}
-    output = tmp_path / "w" / "output" / "PRJ1" / "out_x" / "custom"
-    words = shlex.split(build_job_request(config, doc, custom, output, NOW).environment["CUSTOM_COMMAND"])
-    assert words == ["/opt/tool", "--in", "/cluster/share/backup/thermo1/2026_11/x$(id);'q.raw", "--out",
-                     "/cluster/share/output/PRJ1/out_x/custom", "-t", "4"]
-    with pytest.raises(SettingsError, match="unknown placeholder"):
-        build_job_request(config, doc, {**custom, "config_params": "/opt/tool {nope}"}, output, NOW)
 
 
 def test_settings_file_names_cannot_leave_their_folder(make_config, tmp_path):
