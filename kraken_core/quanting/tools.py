@@ -19,6 +19,7 @@ COMMANDS_IN_YAML = ("commands are defined by operators in the YAML (quanting.too
                     "declared parameters")
 # form or document fields that would carry a command or an executable: never accepted for a tool
 COMMAND_FIELDS = ("config_params", "command", "custom_command", "arguments", "executable")
+FILE_LABELS = {"speclib_file_name": "spectral library", "fasta_file_name": "fasta file", "config_file_name": "config file"}
 
 
 def tool_parameters(tool_name: str, tool: ToolConfig, given: Mapping[str, Any]) -> tuple[dict[str, ParameterValue],
@@ -46,7 +47,7 @@ def tool_parameters(tool_name: str, tool: ToolConfig, given: Mapping[str, Any]) 
 def missing_settings_files(tool_name: str, tool: ToolConfig, settings: Mapping[str, Any]) -> list[str]:
     """The settings files the tool's arguments use (LIBRARY_PATH, FASTA_PATH, CONFIG_PATH) that the settings lack."""
     used = tokens_in(template_words(tool.arguments))
-    return [f"{field.replace('_', ' ')}: tool {tool_name} uses {token}, so these settings must name that file"
+    return [f"{FILE_LABELS[field]}: tool {tool_name} uses {token}, so these settings must name that file"
             for token, field in FILE_TOKENS.items() if token in used and not settings.get(field)]
 
 
@@ -63,3 +64,40 @@ def refusal_of_own_command(settings: Mapping[str, Any]) -> str:
             f"carry their own command, which this platform does not run: {COMMANDS_IN_YAML}. Define the tool under "
             f"quanting.tools, create a new settings version that picks it, assign it in place of {label} and make "
             f"{label} inactive (docs/switch-over.md)")
+
+
+def chosen_tool(values: Mapping[str, Any], tools: Mapping[str, ToolConfig]) -> tuple[dict[str, Any] | None, list[str]]:
+    """The tool fields of a new settings version from form or API values, or None for AlphaDIA (built in: a conda
+    environment in `software`, its flags in `config_params`); and what was wrong.
+
+    `tool` names a tool of the YAML; `tool_parameters` maps its declared parameters to values. A non-AlphaDIA
+    software type without a tool, any command text for a tool, or an undeclared parameter is refused.
+    """
+    name = str(values.get("tool") or "").strip()
+    given_type = str(values.get("software_type") or "").strip()
+    parameters = values.get("tool_parameters") or {}
+    if not isinstance(parameters, Mapping):
+        return None, [f"tool parameters: expected a mapping of parameter names to values, got {type(parameters).__name__}"]
+    defined = ", ".join(sorted(tools)) or "none defined yet"
+    if name in ("", "alphadia"):
+        problems = [f"{field}: AlphaDIA runs as built in; {COMMANDS_IN_YAML}"
+                    for field in command_fields(values) if field != "config_params"]
+        if given_type not in ("", "alphadia"):
+            problems.append(f"software type {given_type}: {COMMANDS_IN_YAML}; pick one of the tools ({defined})")
+        if parameters:
+            problems.append(f"tool parameters: AlphaDIA takes none (its flags go into config params); "
+                            f"{COMMANDS_IN_YAML}")
+        return None, problems
+    tool = tools.get(name)
+    if tool is None:
+        return None, [f"tool: {name!r} is not defined in quanting.tools (defined: {defined}); {COMMANDS_IN_YAML}"]
+    problems = [f"{field}: tool {name} takes no command text; {COMMANDS_IN_YAML}" for field in command_fields(values)]
+    software = str(values.get("software") or "").strip()
+    if software not in ("", name):
+        problems.append(f"software: the executable of tool {name} is defined in the YAML, not here; {COMMANDS_IN_YAML}")
+    if given_type not in ("", tool.software_type):
+        problems.append(f"software type: tool {name} is {tool.software_type} (set in the YAML), got {given_type!r}")
+    typed, parameter_problems = tool_parameters(name, tool, parameters)
+    problems += parameter_problems + missing_settings_files(name, tool, values)
+    return {"tool": name, "tool_parameters": typed, "software": name, "software_type": tool.software_type,
+            "metrics_type": tool.reads_metrics_as, "config_params": ""}, problems

@@ -20,6 +20,8 @@ from bson import ObjectId
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from kraken_core.config.tools import ToolConfig
+from kraken_core.quanting.tools import chosen_tool
 from kraken_core.safe_paths import UnsafePathError, check_plain_name
 from kraken_core.settings_resolution import ALL_SCOPE, VENDOR_NAMES, assignment_view, is_inactive
 
@@ -28,7 +30,6 @@ SETTINGS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CONDA_ENV = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")
 SLURM_MEM = re.compile(r"^\d{1,7}[KMGT]?$")
 SLURM_TIME = re.compile(r"^(\d{1,3}-)?\d{1,2}:\d{2}:\d{2}$")
-SOFTWARE_TYPES = ("alphadia", "custom")
 ACTIVE, INACTIVE = "active", "inactive"
 DEFAULT_JOB_ENGINE = "slurm"
 LABEL = re.compile(r"^(?P<name>.+)-v(?P<version>\d{1,6})$")
@@ -94,24 +95,25 @@ def create_project(db: Database, values: Mapping[str, Any], created_by: str) -> 
     return doc
 
 
-def validate_settings(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a settings version from form values, or InvalidInput naming every wrong field."""
+def validate_settings(values: Mapping[str, Any], tools: Mapping[str, ToolConfig] | None = None) -> dict[str, Any]:
+    """The fields of a settings version from form values, or InvalidInput naming every wrong field.
+
+    AlphaDIA is built in (`software` its conda environment, `config_params` its extra flags); every other tool is
+    one of `tools` (the YAML's `quanting.tools`), picked by name in `tool`, with only its declared parameters.
+    """
     problems: list[str] = []
     name = _text(values, "name")
     if not SETTINGS_NAME.match(name):
         problems.append(f"settings name: expected letters, digits, '_', '.', '-' (at most 64), got {name!r}")
-    software_type = _text(values, "software_type") or "alphadia"
-    if software_type not in SOFTWARE_TYPES:
-        problems.append(f"software type: expected one of {', '.join(SOFTWARE_TYPES)}, got {software_type!r}")
-    software = _text(values, "software")
-    if software_type == "alphadia" and not CONDA_ENV.match(software):
+    tool, tool_problems = chosen_tool(values, tools or {})
+    problems += tool_problems
+    software_type, software = "alphadia", _text(values, "software")
+    if tool is None and not CONDA_ENV.match(software):
         problems.append(f"software: expected the conda environment of AlphaDIA, e.g. alphadia-2.3.0, got {software!r}")
-    if software_type == "custom" and not (0 < len(software) <= 512):
-        problems.append("software: expected the command of the custom tool (at most 512 characters)")
     fasta = _plain_file_name(values, "fasta_file_name", "fasta file", problems)
     speclib = _plain_file_name(values, "speclib_file_name", "spectral library", problems)
     config_file = _plain_file_name(values, "config_file_name", "config file", problems)
-    if software_type == "alphadia" and not (fasta or speclib):
+    if tool is None and not (fasta or speclib):
         problems.append("fasta file / spectral library: AlphaDIA needs at least one of them")
     config_params = _text(values, "config_params")
     if len(config_params) > 4000:
@@ -131,9 +133,9 @@ def validate_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "name": name, "software_type": software_type, "software": software, "fasta_file_name": fasta,
         "speclib_file_name": speclib, "config_file_name": config_file, "config_params": config_params,
-        "metrics_type": _text(values, "metrics_type") or software_type,
+        "metrics_type": "alphadia",
         "job_engine": _text(values, "job_engine") or DEFAULT_JOB_ENGINE, "slurm_cpus_per_task": cpus,
-        "slurm_mem": mem, "slurm_time": time, "num_threads": threads, "description": description,
+        "slurm_mem": mem, "slurm_time": time, "num_threads": threads, "description": description, **(tool or {}),
     }
 
 
@@ -169,9 +171,11 @@ def find_settings(db: Database, key: Any, projection: Mapping[str, Any] | None =
     return found
 
 
-def create_settings_version(db: Database, values: Mapping[str, Any], created_by: str) -> dict[str, Any]:
-    """Insert the next version of `name` (1 for a new name) with the next `number`; a concurrent insert retries."""
-    fields = validate_settings(values)
+def create_settings_version(db: Database, values: Mapping[str, Any], created_by: str,
+                            tools: Mapping[str, ToolConfig] | None = None) -> dict[str, Any]:
+    """Insert the next version of `name` (1 for a new name) with the next `number`; a concurrent insert retries.
+    `tools`: the YAML's `quanting.tools` a settings version may pick."""
+    fields = validate_settings(values, tools)
     for _ in range(5):
         latest = db.settings.find_one({"name": fields["name"]}, {"version": 1}, sort=[("version", -1)])
         version = (latest or {}).get("version", 0) + 1
