@@ -27,7 +27,9 @@ def vendor_of_name(raw_file_name: str) -> str | None:
 
 
 def _heartbeats(reader: RecordReader) -> dict[str, dict[str, Any]]:
-    return {doc["_id"]: doc for doc in reader.find("kraken_status", {}) if doc["_id"] not in FILE_SYSTEM_IDS}
+    """Instruments' heartbeats: not the file systems', nor the jobs' (`file_remover`, entity type `job`)."""
+    return {doc["_id"]: doc for doc in reader.find("kraken_status", {})
+            if doc["_id"] not in FILE_SYSTEM_IDS and doc.get("entity_type") != "job"}
 
 
 def known_instrument_ids(reader: RecordReader, configured_types: dict[str, str]) -> list[str]:
@@ -83,7 +85,9 @@ def instrument_types(reader: RecordReader, configured_types: dict[str, str]) -> 
 
 def list_instruments(
     reader: RecordReader, configured_types: dict[str, str], now: datetime | None = None
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """Every instrument, in AlphaKraken's shape (a list of items with `instrument_id`), each with what this platform
+    knows about it besides."""
     now = now or datetime.now(UTC)
     heartbeats = _heartbeats(reader)
     instruments = []
@@ -107,8 +111,12 @@ def list_instruments(
                 )),
             }
         )
-    file_systems = [
+    return instruments
+
+
+def list_file_systems(reader: RecordReader) -> list[dict[str, Any]]:
+    """Health of the backup and output file systems from their last heartbeat."""
+    return [
         {"location": doc["_id"], **(_health(doc) or {})}
         for doc in reader.find("kraken_status", {"_id": {"$in": sorted(FILE_SYSTEM_IDS)}})
     ]
-    return {"instruments": instruments, "file_systems": file_systems}

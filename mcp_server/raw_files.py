@@ -1,31 +1,24 @@
-"""Raw files with their metrics: by exact names, and of one instrument with filters."""
+"""Raw files with their metrics, answered in AlphaKraken's shape: by exact names, and of one instrument with filters.
+
+AlphaKraken's MCP server answers both questions with a bare list of `{"raw_file": {...}, "metrics": {...}}`:
+`raw_file` holds `name` (the raw file id) and, where recorded, `instrument_id`, `status`, `status_details`, `size`
+and `created_at`; `metrics` is the newest metrics document per metrics type, flattened (`{}` when there is none).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mcp_server.metrics import gradient_matches, latest_per_settings, metrics_by_raw_file, metrics_entry
+from mcp_server.metrics import alphakraken_metric_values, alphakraken_metrics, gradient_matches, metrics_by_raw_file
 from mcp_server.record_reader import RecordReader
 
-SUMMARY_FIELDS = (
-    "original_name",
-    "instrument_id",
-    "project_id",
-    "status",
-    "status_details",
-    "backup_status",
-    "size",
-    "created_at",
-)
-SUMMARY_PROJECTION = {field: 1 for field in SUMMARY_FIELDS}
+# AlphaKraken's `raw_file_keys_whitelist`
+RAW_FILE_FIELDS = ("instrument_id", "status", "status_details", "size", "created_at")
+SUMMARY_PROJECTION = {field: 1 for field in (*RAW_FILE_FIELDS, "original_name")}
 # With a name or gradient-length filter, raw files are checked newest first up to this many.
 MAX_SCANNED = 20_000
 GRADIENT_PAGE = 250
-
-
-def raw_file_summary(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"raw_file_id": doc["_id"], **{field: doc.get(field) for field in SUMMARY_FIELDS}}
 
 
 def instrument_raw_files(
@@ -58,47 +51,47 @@ def instrument_raw_files(
     return docs[:limit], len(docs) > limit or len(window) == MAX_SCANNED
 
 
-def with_metrics(
-    reader: RecordReader, docs: list[dict[str, Any]], only_basic: bool, metrics: dict[str, list] | None = None
-) -> list[dict[str, Any]]:
-    """Each raw file's summary with the newest metrics per settings."""
-    metrics = metrics if metrics is not None else metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
-    return [
-        {
-            **raw_file_summary(doc),
-            "metrics": [metrics_entry(m, only_basic) for m in latest_per_settings(metrics.get(doc["_id"], []))],
-        }
-        for doc in docs
-    ]
+def raw_file_item(doc: dict[str, Any], flat_metrics: dict[str, Any], only_basic: bool) -> dict[str, Any]:
+    """One answer item in AlphaKraken's shape; like AlphaKraken (mongoengine leaves out unset fields), a field the
+    record does not hold is absent rather than null."""
+    summary = {field: doc[field] for field in RAW_FILE_FIELDS if doc.get(field) is not None}
+    return {"raw_file": {**summary, "name": doc["_id"]},
+            "metrics": alphakraken_metric_values(flat_metrics, only_basic)}
 
 
-def raw_files_by_names(reader: RecordReader, names: list[str]) -> dict[str, Any]:
-    """Raw files whose id or original name is exactly one of `names` (a collision shares the original name)."""
+def _items(docs: list[dict[str, Any]], flat: dict[str, dict[str, Any]], only_basic: bool) -> list[dict[str, Any]]:
+    return [raw_file_item(doc, flat.get(doc["_id"], {}), only_basic) for doc in docs]
+
+
+def _flat_metrics(reader: RecordReader, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    by_raw_file = metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
+    return {raw_file_id: alphakraken_metrics(found) for raw_file_id, found in by_raw_file.items()}
+
+
+def raw_files_by_names(reader: RecordReader, names: list[str]) -> list[dict[str, Any]]:
+    """Raw files whose id or original name is exactly one of `names` (a collision shares the original name), newest
+    first, with all metrics; a name that matches nothing is simply not in the list (as in AlphaKraken)."""
     names = list(dict.fromkeys(names))
     found = {doc["_id"]: doc for field in ("_id", "original_name")
              for doc in reader.find("raw_file", {field: {"$in": names}}, projection=SUMMARY_PROJECTION)}
     docs = sorted(found.values(), key=lambda doc: doc["created_at"], reverse=True)
-    matched = {doc["_id"] for doc in docs} | {doc.get("original_name") for doc in docs}
-    return {
-        "raw_files": with_metrics(reader, docs, only_basic=False),
-        "not_found": [name for name in names if name not in matched],
-    }
+    return _items(docs, _flat_metrics(reader, docs), only_basic=False)
 
 
 def _with_gradient(
     reader: RecordReader, candidates: list[dict[str, Any]], gradient_length: float, limit: int
-) -> tuple[bool, list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """The newest candidates whose gradient length matches, reading metrics page by page until `limit` is met."""
     matched: list[dict[str, Any]] = []
-    metrics: dict[str, list[dict[str, Any]]] = {}
+    flat: dict[str, dict[str, Any]] = {}
     for start in range(0, len(candidates), GRADIENT_PAGE):
         page = candidates[start : start + GRADIENT_PAGE]
-        page_metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in page))
-        metrics.update(page_metrics)
-        matched += [doc for doc in page if gradient_matches(page_metrics[doc["_id"]], gradient_length)]
-        if len(matched) > limit:
-            return True, matched[:limit], metrics
-    return False, matched, metrics
+        page_flat = _flat_metrics(reader, page)
+        flat.update(page_flat)
+        matched += [doc for doc in page if gradient_matches(page_flat[doc["_id"]], gradient_length)]
+        if len(matched) >= limit:
+            break
+    return matched[:limit], flat
 
 
 def raw_files_of_instrument(
@@ -111,21 +104,14 @@ def raw_files_of_instrument(
     only_basic_metrics: bool,
     limit: int,
     now: datetime | None = None,
-) -> dict[str, Any]:
-    now = now or datetime.now(UTC)
-    since = now - timedelta(days=max_age_days)
+) -> list[dict[str, Any]]:
+    """Raw files of an instrument acquired within `max_age_days`, newest first, at most `limit`."""
+    since = (now or datetime.now(UTC)) - timedelta(days=max_age_days)
     if gradient_length is None:
-        docs, more = instrument_raw_files(reader, instrument_id, since=since, name_contains=name_contains, limit=limit)
-        metrics = metrics_by_raw_file(reader, (doc["_id"] for doc in docs))
+        docs, _ = instrument_raw_files(reader, instrument_id, since=since, name_contains=name_contains, limit=limit)
+        flat = _flat_metrics(reader, docs)
     else:
-        candidates, truncated = instrument_raw_files(reader, instrument_id, since=since, name_contains=name_contains,
-                                                     limit=MAX_SCANNED)
-        more, docs, metrics = _with_gradient(reader, candidates, gradient_length, limit)
-        more = more or truncated
-    return {
-        "instrument_id": instrument_id,
-        "since": since,
-        "count": len(docs),
-        "more_available": more,
-        "raw_files": with_metrics(reader, docs, only_basic_metrics, metrics),
-    }
+        candidates, _ = instrument_raw_files(reader, instrument_id, since=since, name_contains=name_contains,
+                                             limit=MAX_SCANNED)
+        docs, flat = _with_gradient(reader, candidates, gradient_length, limit)
+    return _items(docs, flat, only_basic_metrics)

@@ -1,6 +1,7 @@
 """The MCP tools: precise descriptions, typed and bounded parameters, answers in plain JSON.
 
-Every answer is rounded to 5 significant digits with datetimes in ISO 8601 UTC. A bad argument is answered
+The three tools named as in AlphaKraken's MCP server answer in its shape (a bare list of items); the others
+answer one JSON object. Every answer is rounded to 5 significant digits with datetimes in ISO 8601 UTC. A bad argument is answered
 with an MCP tool error saying what is allowed (bounds are checked by the input schema before a tool runs); an
 argument a tool does not take is refused with the list of the arguments it takes.
 """
@@ -19,7 +20,7 @@ from pymongo.errors import PyMongoError
 from mcp_server.errors import NotInRecord
 from mcp_server.failures import recent_failures
 from mcp_server.formatting import plain
-from mcp_server.instruments import check_instrument, instrument_types, list_instruments
+from mcp_server.instruments import check_instrument, instrument_types, list_file_systems, list_instruments
 from mcp_server.projects import list_projects
 from mcp_server.raw_files import raw_files_by_names, raw_files_of_instrument
 from mcp_server.record_reader import RecordReader
@@ -50,7 +51,7 @@ MetricName = Annotated[
 ]
 
 
-def _answer(work: Callable[[], Any]) -> dict[str, Any]:
+def _answer(work: Callable[[], Any]) -> Any:
     """Run one read and shape the answer; expected problems become tool errors naming what is allowed."""
     try:
         return plain(work())
@@ -82,7 +83,9 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
     """The MCP server answering from `reader`; `configured_types` maps instrument id to vendor (may be empty).
 
     Tool and argument names are AlphaKraken's (`get_raw_files_for_instrument(instrument_id, name_search_string,
-    max_age_in_days, gradient_length_filter, only_basic_metrics)`), so clients configured for it keep working.
+    max_age_in_days, gradient_length_filter, only_basic_metrics)`), and so are the answers of its three tools (a
+    bare list; the SDK sends each item as one text block and the list as structured `{"result": [...]}`, as
+    AlphaKraken's FastMCP server does), so clients configured for it keep working.
     """
     server = StrictServer(SERVER_NAME, instructions=INSTRUCTIONS)
 
@@ -90,11 +93,17 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
         check_instrument(reader, instrument_id, configured_types)
 
     @server.tool(annotations=READ_ONLY)
-    def get_available_instruments() -> dict[str, Any]:
-        """List every instrument with its vendor type (thermo, bruker, sciex), its health from the last heartbeat
-        (status ok/error, details, free disk space in GB, time of the heartbeat), its newest raw file and how many
-        raw files it recorded in the last 24 hours; also the health of the backup and output file systems."""
+    def get_available_instruments() -> list[dict[str, Any]]:
+        """List every instrument: a list of items with instrument_id, each also with its vendor type (thermo,
+        bruker, sciex), its health from the last heartbeat (status ok/error, details, free disk space in GB, time
+        of the heartbeat), its newest raw file and how many raw files it recorded in the last 24 hours."""
         return _answer(lambda: list_instruments(reader, configured_types))
+
+    @server.tool(annotations=READ_ONLY)
+    def get_file_systems() -> dict[str, Any]:
+        """Health of the backup and output file systems from their last heartbeat: status ok/error, details, free
+        disk space in GB and the time of the heartbeat, one entry per file system under file_systems."""
+        return _answer(lambda: {"file_systems": list_file_systems(reader)})
 
     @server.tool(annotations=READ_ONLY)
     def get_raw_files_by_names(
@@ -104,10 +113,11 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
                   description="1 to 100 raw file names (id or original name), exact and case sensitive, "
                               "e.g. '20250101_astral1_HeLa_01.raw'."),
         ],
-    ) -> dict[str, Any]:
-        """Raw files by exact name, each with its record summary (instrument, project, status, status details,
-        backup status, size in bytes, acquisition time) and all metrics of the newest quantification per settings.
-        Names that match nothing are listed under not_found."""
+    ) -> list[dict[str, Any]]:
+        """Raw files by exact name (id or original name), newest first: a list of items {"raw_file": {name,
+        instrument_id, status, status_details, size in bytes, created_at (acquisition time)}, "metrics": every
+        metric of the newest quantification per metrics type, with settings_name and settings_version ({} when
+        not quantified)}. A name that matches nothing is not in the list."""
         return _answer(lambda: raw_files_by_names(reader, raw_file_names))
 
     @server.tool(annotations=READ_ONLY)
@@ -120,13 +130,15 @@ def build_server(reader: RecordReader, configured_types: dict[str, str]) -> MCPS
             float | None, Field(gt=0, le=1440, description="Only raw files whose gradient length is within ±5% of "
                                                            "this many minutes (0 < minutes <= 1440); omit for all.")
         ] = None,
-        only_basic_metrics: Annotated[bool, Field(description="True: only proteins, precursors and gradient_length; "
+        only_basic_metrics: Annotated[bool, Field(description="True: only proteins and gradient_length; "
                                                               "false: every metric.")] = True,
         limit: Annotated[int, Field(ge=1, le=500, description="At most this many raw files, newest first "
-                                                              "(1 to 500).")] = 50,
-    ) -> dict[str, Any]:
-        """Raw files of one instrument, newest first, with their metrics (newest quantification per settings).
-        Filter by name substring, age and gradient length; more_available says when the limit cut the list."""
+                                                              "(1 to 500).")] = 500,
+    ) -> list[dict[str, Any]]:
+        """Raw files of one instrument, newest first: a list of items {"raw_file": {name, instrument_id, status,
+        status_details, size in bytes, created_at (acquisition time)}, "metrics": the newest quantification per
+        metrics type ({} when not quantified)}. Filter by name substring, age and gradient length (raw files
+        without a gradient length are left out then); at most `limit` newest."""
 
         def work():
             known_instrument(instrument_id)

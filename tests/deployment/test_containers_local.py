@@ -177,7 +177,7 @@ def test_files_dropped_on_the_host_are_backed_up_by_run_containers(local, engine
             return await call(session, "get_raw_files_by_names", raw_file_names=[THERMO, BRUKER])
 
     answer = asyncio.run(ask())
-    assert {f["raw_file_id"] for f in answer["raw_files"]} == {THERMO, BRUKER}
+    assert {item["raw_file"]["name"] for item in answer} == {THERMO, BRUKER}
 
 
 def test_the_record_dump_schedule_runs_in_a_run_container_and_the_dump_restores(local, engine, images):

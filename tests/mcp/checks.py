@@ -14,7 +14,6 @@ from tests.mcp.seed import (
     DUP_COLLISION_FLAG,
     DUP_NAME,
     FREE_SPACE_GB,
-    FWHM_RT,
     OUTPUT_PATH,
     THERMO_HELA,
     UPLOAD_ERROR,
@@ -23,6 +22,7 @@ from tests.mcp.seed import (
 
 TOOLS = {
     "get_available_instruments",
+    "get_file_systems",
     "get_raw_files_by_names",
     "get_raw_files_for_instrument",
     "get_raw_file_story",
@@ -49,7 +49,7 @@ async def check_tool_list(session: ClientSession) -> None:
 
 async def check_instruments(session: ClientSession, now: datetime) -> None:
     answer = await call(session, "get_available_instruments")
-    by_id = {i["instrument_id"]: i for i in answer["instruments"]}
+    by_id = {i["instrument_id"]: i for i in answer}
     assert set(by_id) == {"thermo1", "bruker1", "sciex1"}
     assert {i: by_id[i]["type"] for i in by_id} == {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
     thermo = by_id["thermo1"]
@@ -63,55 +63,61 @@ async def check_instruments(session: ClientSession, now: datetime) -> None:
     assert "not mounted" in by_id["bruker1"]["health"]["status_details"]
     assert by_id["sciex1"]["health"] is None
     assert by_id["sciex1"]["newest_raw_file"]["raw_file_id"] == "run_PRJ1_b.wiff"
-    assert [fs["location"] for fs in answer["file_systems"]] == ["backup"]
+    file_systems = (await call(session, "get_file_systems"))["file_systems"]
+    assert [(fs["location"], fs["status"], fs["free_space_gb"]) for fs in file_systems] == [("backup", "ok", 9000)]
 
 
-async def check_raw_files_by_names(session: ClientSession) -> None:
+def names(answer: list[dict]) -> list[str]:
+    return [item["raw_file"]["name"] for item in answer]
+
+
+async def check_raw_files_by_names(session: ClientSession, now: datetime) -> None:
     answer = await call(session, "get_raw_files_by_names", raw_file_names=[hela_name(0), DUP_NAME, "nope.raw"])
-    assert answer["not_found"] == ["nope.raw"]
-    by_id = {f["raw_file_id"]: f for f in answer["raw_files"]}
-    assert set(by_id) == {hela_name(0), DUP_NAME, DUP_COLLISION_FLAG + DUP_NAME}
-    hela = by_id[hela_name(0)]
-    assert hela["instrument_id"] == "thermo1" and hela["project_id"] == "HELA" and hela["status"] == "done"
-    assert hela["size"] == 2_000_000_000  # 2,000,000,123 bytes to 5 significant digits
-    newest, older = hela["metrics"]
-    assert (newest["settings_version"], newest["values"]["proteins"]) == (2, 5450)
-    assert older["settings_version"] == 1
-    assert (older["metrics_type"], older["slurm_job_id"]) == ("alphadia", "1000")
-    assert older["output_path"] == f"/mnt/output/HELA/{hela_name(0)}/hela_std_v1"
-    assert not {"type", "settings_id", "slurm_job_id", "output_path"} & set(older["values"])
-    assert older["values"]["fwhm_rt"] == 0.12346 != FWHM_RT
-    assert older["values"]["optimization:ms1_error"] == -1.5  # stored under the older name `ms1_error`
-    assert by_id[DUP_NAME]["metrics"] == []
+    # AlphaKraken's shape: a bare list of {raw_file, metrics}; a name that matches nothing is not in it
+    assert all(set(item) == {"raw_file", "metrics"} for item in answer)
+    assert names(answer) == [hela_name(0), DUP_COLLISION_FLAG + DUP_NAME, DUP_NAME]  # newest first
+    hela = answer[0]
+    # no status_details recorded: absent, as mongoengine leaves it out; the size to 5 significant digits
+    assert hela["raw_file"] == {"name": hela_name(0), "instrument_id": "thermo1", "status": "done",
+                                "size": 2_000_000_000, "created_at": iso(now - timedelta(days=0.5))}
+    # the newest document per metrics type, flattened: version 2 (no type) first, then the older alphadia
+    # document's names, prefixed where version 2 already has them; ids, raw_file and created_at_ left out
+    assert hela["metrics"] == {
+        "settings_name": "hela_std", "settings_version": 2, "proteins": 5450, "precursors": 44000,
+        "gradient_length": 44, "fwhm_rt": 0.2,
+        "alphadia_settings_name": "hela_std", "alphadia_settings_version": 1,
+        "output_path": f"/mnt/output/HELA/{hela_name(0)}/hela_std_v1", "alphadia_proteins": 5400,
+        "alphadia_precursors": 43200, "alphadia_gradient_length": 44, "alphadia_fwhm_rt": 0.12346,
+        "optimization:ms1_error": -1.5,  # stored under the older name `ms1_error`
+    }
+    assert answer[2]["metrics"] == {}
 
 
 async def check_raw_files_for_instrument(session: ClientSession) -> None:
     answer = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", name_search_string="hela",
                         max_age_in_days=7)
-    assert [f["raw_file_id"] for f in answer["raw_files"]] == [hela_name(i) for i in range(5)]
-    assert answer["more_available"] is False
-    for raw_file in answer["raw_files"]:
-        for entry in raw_file["metrics"]:
-            assert set(entry["values"]) <= {"proteins", "precursors", "gradient_length"}
-    assert answer["raw_files"][1]["metrics"][0]["values"] == {"proteins": 5200, "precursors": 41600,
-                                                              "gradient_length": 44}
+    assert names(answer) == [hela_name(i) for i in range(5)]
+    assert answer[0]["metrics"] == {"proteins": 5450, "gradient_length": 44}  # only_basic_metrics by default
+    assert answer[1]["metrics"] == {"proteins": 5200, "gradient_length": 44}
 
+    # AlphaKraken's gradient filter: the asked length within ±5 % of the file's (44 * 0.95 = 41.8 <= 42)
     by_gradient = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=7,
                              gradient_length_filter=42, only_basic_metrics=False)
     expected = [hela_name(i) for i, (days, _, minutes) in enumerate(THERMO_HELA) if days < 7 and minutes == 44]
-    assert [f["raw_file_id"] for f in by_gradient["raw_files"]] == expected
-    assert by_gradient["raw_files"][1]["metrics"][0]["values"]["fwhm_rt"] == 0.12346
+    assert names(by_gradient) == expected
+    assert by_gradient[1]["metrics"]["fwhm_rt"] == 0.12346 and by_gradient[1]["metrics"]["settings_version"] == 1
     first_two = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=30,
                            gradient_length_filter=44, limit=2)
-    assert [f["raw_file_id"] for f in first_two["raw_files"]] == expected[:2]
-    assert first_two["more_available"] is True
+    assert names(first_two) == expected[:2]
     outside = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=7,
                          gradient_length_filter=47)
-    assert outside["raw_files"] == []
+    assert outside == []
 
     limited = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=30, limit=2)
-    assert [f["raw_file_id"] for f in limited["raw_files"]] == ["sample_PRJ1_bad.raw", hela_name(0)]
-    assert limited["more_available"] is True
+    assert names(limited) == ["sample_PRJ1_bad.raw", hela_name(0)]
+    # without a limit, as AlphaKraken's clients ask: every raw file of the period (12 on thermo1 in 30 days)
+    everything = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1", max_age_in_days=30)
+    assert len(everything) == 12 and names(everything)[-1] == DUP_NAME
 
 
 async def check_raw_file_story(session: ClientSession, now: datetime) -> None:
@@ -198,7 +204,7 @@ async def check_projects(session: ClientSession) -> None:
 async def check_every_tool(session: ClientSession, now: datetime) -> None:
     await check_tool_list(session)
     await check_instruments(session, now)
-    await check_raw_files_by_names(session)
+    await check_raw_files_by_names(session, now)
     await check_raw_files_for_instrument(session)
     await check_raw_file_story(session, now)
     await check_recent_failures(session, now)

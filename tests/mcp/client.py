@@ -37,13 +37,21 @@ async def memory_session(server) -> AsyncIterator[ClientSession]:
         yield session
 
 
-async def call(session: ClientSession, tool: str, **arguments: Any) -> dict[str, Any]:
-    """A successful tool answer; the text content and the structured content must agree."""
+async def call(session: ClientSession, tool: str, **arguments: Any) -> Any:
+    """A successful tool answer; the text content and the structured content must agree.
+
+    An object answers as one text block. A list (AlphaKraken's three tools) answers as AlphaKraken's FastMCP
+    server does: one text block per item, the structured content `{"result": [...]}`; the list is returned.
+    """
     result = await session.call_tool(tool, arguments)
-    text = "\n".join(block.text for block in result.content if block.type == "text")
-    assert not result.is_error, f"{tool}({arguments}) failed: {text}"
-    assert json.loads(text) == result.structured_content
-    return result.structured_content
+    texts = [block.text for block in result.content if block.type == "text"]
+    assert not result.is_error, f"{tool}({arguments}) failed: {texts}"
+    structured = result.structured_content
+    if set(structured) == {"result"} and isinstance(structured["result"], list):
+        assert [json.loads(text) for text in texts] == structured["result"]
+        return structured["result"]
+    assert json.loads("\n".join(texts)) == structured
+    return structured
 
 
 async def call_error(session: ClientSession, tool: str, **arguments: Any) -> str:

@@ -24,9 +24,14 @@ def test_alphakraken_arguments_are_accepted(http_server):
             answer = await call(session, "get_raw_files_for_instrument", instrument_id="thermo1",
                                 name_search_string="HELA", max_age_in_days=7, gradient_length_filter=44,
                                 only_basic_metrics=True)
-            assert answer["raw_files"] and all("hela" in f["raw_file_id"].lower() for f in answer["raw_files"])
+            # AlphaKraken's answer: a bare list of {raw_file: {name, ...}, metrics: {...}}, sent as one text block
+            # per item and as structured {"result": [...]} (checked by `call`)
+            assert answer and all("hela" in item["raw_file"]["name"].lower() for item in answer)
+            assert all(set(item["metrics"]) == {"proteins", "gradient_length"} for item in answer)
             by_names = await call(session, "get_raw_files_by_names", raw_file_names=[hela_name(0)])
-            assert by_names["raw_files"][0]["raw_file_id"] == hela_name(0)
+            assert [item["raw_file"]["name"] for item in by_names] == [hela_name(0)]
+            instruments = await call(session, "get_available_instruments")
+            assert {"instrument_id": "thermo1"}.items() <= instruments[-1].items()
 
     anyio.run(scenario)
 

@@ -158,7 +158,7 @@ def test_old_and_new_metrics_are_one_series_in_the_companion_and_mcp(record, mig
     reader = RecordReader(db)
     answer = raw_files_of_instrument(reader, "astral1", name_contains="HELA_QC", max_age_days=30,
                                      gradient_length=None, only_basic_metrics=False, limit=50)
-    values = {f["raw_file_id"]: f["metrics"][0]["values"] for f in answer["raw_files"]}
+    values = {item["raw_file"]["name"]: item["metrics"] for item in answer}
     assert values[OUR_RAW_FILE]["optimization:ms1_error"] == 9.5 and "ms1_error" not in values[OUR_RAW_FILE]
     assert values[OUR_RAW_FILE]["pg:intensity_sum"] == 1e9 and values[OUR_RAW_FILE]["precursor:charge_mean"] == 2.4
     assert sum(1 for v in values.values() if "optimization:ms1_error" in v) == ak.HELA_DAYS + 1
