@@ -11,20 +11,22 @@ from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import advance, load_raw_file, recorded_failure
 from kraken_core.config import KrakenConfig
-from kraken_core.quanting import alphadia_output as out
+from kraken_core.numbers import finite_number
 from kraken_core.quanting.job_request import build_job_request
+from kraken_core.quanting.metrics.plugin import RECORD_FIELDS
+from kraken_core.quanting.metrics.registry import plugin_for
 from kraken_core.quanting.outcome import Outcome, classify, raw_file_status
 from kraken_core.quanting.output_folder import base_output_folder, choose_output_folder
 from kraken_core.quanting.processing_gate import no_settings, refusal
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
-from kraken_core.quanting.software import job_entry, output_folder_name, software_type
+from kraken_core.quanting.software import job_entry, metrics_type, output_folder_name, software_type
 from kraken_core.record.quanting_jobs import set_quanting_jobs, write_job_metrics
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import SlurmResource
 from kraken_sensors.slurm_jobs import build_slurm_job_sensor
 from kraken_ui_ext.key_metrics import TREND_METRICS
-from kraken_ui_ext.metadata import key_metric_values
+from kraken_ui_ext.metadata import key_metric_values, markdown_table
 
 NOT_QUANTED = {str(RawFileStatus.DONE_NOT_QUANTED), str(RawFileStatus.ACQUISITION_FAILED), str(RawFileStatus.IGNORED)}
 
@@ -113,7 +115,8 @@ def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log
 
 
 def _parsed_metrics(job: dict) -> dict:
-    return out.read_metrics(Path(job["output_path"])) if job.get("metrics_type") == "alphadia" else {}
+    """The metrics of a job's output, read by the plugin of its metrics_type (AlphaDIA, MSQC, DIA-NN, ...)."""
+    return plugin_for(metrics_type(job)).read(Path(job["output_path"]))
 
 
 def _job_log(job: dict) -> str:
@@ -147,7 +150,8 @@ def alphadia_output(
         for job in jobs:
             outcome = classify(state=job.get("state", "UNKNOWN"), exit_code=job.get("exit_code"),
                                output=Path(job["output_path"]), job_log=_job_log(job),
-                               software_type=software_type(job), job_id=job.get("job_id"))
+                               software_type=software_type(job), metrics_type=metrics_type(job),
+                               job_id=job.get("job_id"))
             job.update(outcome=str(outcome.status), outcome_reason=outcome.reason, outcome_code=outcome.code)
             outcomes.append(outcome)
         set_quanting_jobs(db, doc["_id"], jobs)
@@ -173,8 +177,9 @@ def alphadia_output(
     kinds={"python", "mongodb"},
     owners=["team:scientists"],
     description=(
-        "Quality metrics of the raw file (proteins, precursors, FWHM, mass errors, gradient length, durations, "
-        "precursor statistics), one `metrics` document per settings version; key metrics are numeric metadata."
+        "Quality metrics of the raw file, one `metrics` document per settings version, read by the metrics plugin "
+        "of its metrics_type (AlphaDIA: proteins, precursors, FWHM, mass errors, ...; MSQC: injection times, TICs, "
+        "Evosep pump pressure; DIA-NN; Skyline iRT; custom tools); key metrics are numeric metadata."
     ),
 )
 def quality_metrics(
@@ -188,15 +193,25 @@ def quality_metrics(
         written = write_job_metrics(db, doc["_id"], jobs, _parsed_metrics)
     status, details = raw_file_status(outcomes)
     advance(db, doc, status, details)
-    metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status)}
+    metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status),
+                      "summary": _metrics_summary(doc["_id"], written)}
     for metrics in written:
         prefix = "" if len(written) == 1 else f"{metrics['settings_name']}/"
         values = key_metric_values({**metrics}, TREND_METRICS)
         if isinstance(metrics.get("time_elapsed"), int | float):
             values["time_elapsed"] = dg.MetadataValue.float(float(metrics["time_elapsed"]))
+        values["metrics_type"] = dg.MetadataValue.text(metrics["type"])
         metadata.update({f"{prefix}{key}": value for key, value in values.items()})
     context.log.info(f"{doc['_id']}: {len(written)} metrics document(s); status {status}")
     return dg.MaterializeResult(metadata=metadata)
+
+
+def _metrics_summary(raw_file_id: str, written: list[dict]) -> dg.MetadataValue:
+    """One row per metrics document: which settings, which tool's metrics, how many numbers it holds."""
+    rows = [(f"{m['settings_name']} v{m['settings_version']}", m["type"],
+             sum(1 for k, v in m.items() if k not in RECORD_FIELDS and finite_number(v) is not None))
+            for m in written]
+    return markdown_table(f"**{raw_file_id}** quality metrics", ["settings", "metrics type", "metrics>"], rows)
 
 
 quanting_results = dg.define_asset_job(

@@ -3,7 +3,8 @@
 As in AlphaKraken v1.0: a failed AlphaDIA job with a known failure code (`failure_codes`), a time limit, running
 out of memory or a failed custom tool is a quiet `quanting_failed` carrying its code; a failure whose code is not
 known (`__UNKNOWN_ERROR`, `__NO_LOG_FILE`, `__COULD_NOT_DETERMINE_ERROR`) or a job ended in another way is `error`,
-so that someone looks at it.
+so that someone looks at it. A completed job succeeded when the metrics plugin of its `metrics_type` finds the
+tool's output (`kraken_core.quanting.metrics`); AlphaDIA's must also hold identifications.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kraken_core.quanting import alphadia_output as out
 from kraken_core.quanting import failure_codes as fc
+from kraken_core.quanting.metrics import alphadia
+from kraken_core.quanting.metrics.registry import UnknownMetricsType, plugin_for
 from kraken_core.statuses import RawFileStatus
 
 _OOM = re.compile(r"Exceeded job memory limit|oom[-_ ]kill|Out Of Memory|OUT_OF_MEMORY", re.I)
@@ -32,9 +34,10 @@ class Outcome:
 
 def classify(
     *, state: str, exit_code: int | None, output: Path, job_log: str, software_type: str = "alphadia",
-    job_id: str | None = None,
+    metrics_type: str | None = None, job_id: str | None = None,
 ) -> Outcome:
-    """Decide from the Slurm state, the job log and the output folder (as the workers see it)."""
+    """Decide from the Slurm state, the job log and the output folder (as the workers see it); `metrics_type`
+    (default: the software type) names the plugin whose output a completed job must have written."""
     job = f"job {job_id}" if job_id else "the job"
     if state == "OUT_OF_MEMORY" or (state != "COMPLETED" and _OOM.search(job_log)):
         return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} ran out of memory (over --mem); raise slurm_mem",
@@ -49,17 +52,7 @@ def classify(
     if codes:
         return Outcome(RawFileStatus.QUANTING_FAILED, f"{job}: AlphaDIA reported {';'.join(codes)}", ";".join(codes))
     if state == "COMPLETED" and exit_code in (0, None):
-        if software_type != "alphadia":
-            return Outcome(RawFileStatus.DONE, f"{job} completed")
-        missing = out.missing_result_files(output) if output.is_dir() else ["the output folder"]
-        if missing:
-            return Outcome(RawFileStatus.QUANTING_FAILED,
-                           f"{job} exited 0 but {', '.join(missing)} missing in {output}", "MISSING_RESULTS")
-        metrics = out.stat_metrics(output)
-        if not metrics.get("precursors") or out.precursor_table(output).empty:
-            return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} exited 0 with zero identifications",
-                           "NO_IDENTIFICATIONS")
-        return Outcome(RawFileStatus.DONE, f"{job} completed with {int(metrics['precursors'])} precursors")
+        return _completed(output, job, metrics_type or software_type)
     if state == "UNKNOWN":
         return Outcome(RawFileStatus.ERROR, f"the cluster does not know {job} any more (neither scontrol nor "
                        f"sacct); check the job log and resubmit", "UNKNOWN")
@@ -77,6 +70,27 @@ def classify(
         f"no log.txt in {output}; {_last_error(job_log)}")
     return Outcome(RawFileStatus.ERROR, f"{job} failed with exit code {exit_code}, an error not known yet: {cause}; "
                    f"add it to the known failures if it is the data's fault", code)
+
+
+def _completed(output: Path, job: str, metrics_type: str) -> Outcome:
+    if not output.is_dir():
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} exited 0 but wrote no output folder {output}",
+                       "MISSING_RESULTS")
+    try:
+        plugin = plugin_for(metrics_type)
+    except UnknownMetricsType as err:
+        return Outcome(RawFileStatus.ERROR, f"{job} completed, but {err}", "UNKNOWN_METRICS_TYPE")
+    missing = plugin.missing_outputs(output)
+    if missing:
+        return Outcome(RawFileStatus.QUANTING_FAILED,
+                       f"{job} exited 0 but {plugin.tool}'s {', '.join(missing)} missing in {output}", "MISSING_RESULTS")
+    if plugin is not alphadia.PLUGIN:
+        return Outcome(RawFileStatus.DONE, f"{job} completed, {plugin.tool} output found")
+    metrics = alphadia.stat_metrics(output)
+    if not metrics.get("precursors") or alphadia.precursor_table(output).empty:
+        return Outcome(RawFileStatus.QUANTING_FAILED, f"{job} exited 0 with zero identifications",
+                       "NO_IDENTIFICATIONS")
+    return Outcome(RawFileStatus.DONE, f"{job} completed with {int(metrics['precursors'])} precursors")
 
 
 def _last_error(job_log: str) -> str:

@@ -9,7 +9,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from kraken_core.quanting import alphadia_output as out
+from kraken_core.quanting.metrics import alphadia as out
+from kraken_core.quanting.metrics.output_files import OutputReadError
 from kraken_core.quanting.outcome import Outcome, classify, raw_file_status
 from kraken_core.statuses import RawFileStatus
 from tests.support.quanting import install_fake_alphadia
@@ -81,7 +82,7 @@ def test_metric_names_are_alphakrakens_and_the_fragment_intensity_median_is_comp
 def test_unreadable_result_file_is_an_error_naming_it(tmp_path):
     (tmp_path / "stat.tsv").write_text("search.precursors\n1\n")
     (tmp_path / "precursors.parquet").write_bytes(b"not parquet")
-    with pytest.raises(out.OutputReadError, match="precursors.parquet"):
+    with pytest.raises(OutputReadError, match="precursors.parquet"):
         out.read_metrics(tmp_path)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kraken_core import slurm
-from kraken_core.quanting import alphadia_output
+from kraken_core.quanting.metrics import alphadia
 from kraken_core.quanting.job_request import build_job_request, raw_file_cluster_path
 from kraken_core.quanting.outcome import classify
 from kraken_core.quanting.output_folder import base_output_folder
@@ -53,7 +53,7 @@ def test_job_runs_on_cluster_paths_and_its_output_parses(quant_config, cluster_l
     outcome = classify(state=state.state, exit_code=state.exit_code, output=request.output_worker, job_log=log,
                        job_id=job_id)
     assert outcome.status == RawFileStatus.DONE
-    metrics = alphadia_output.read_metrics(request.output_worker)
+    metrics = alphadia.read_metrics(request.output_worker)
     assert metrics["precursors"] == 4 and metrics["gradient_length"] == 21.0
     assert metrics["fwhm_mobility"] is None
 

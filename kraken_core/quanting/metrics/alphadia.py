@@ -1,25 +1,25 @@
-"""Read an AlphaDIA output folder (2.x and 1.x layouts) into one set of metric names for both.
+"""AlphaDIA's metrics plugin: an output folder (2.x and 1.x layouts) read into one set of metric names for both.
 
 2.x: `stat.tsv` with `search.*`, `optimization.*`, `calibration.*_{bias,variance}`, `raw.gradient_length` in
 seconds; `precursors.parquet`; events in `quant/<stem>/events.jsonl`. 1.x: `stat.tsv` with `run`, `precursors`,
 `calibration.*_median_{accuracy,precision}`, `raw.gradient_length_m` in minutes; `precursors.tsv` (snake_case);
 events in `quant/<stem>/events.jsonl` or, before 1.9, `.progress/<stem>/events.jsonl`. Both: `internal.tsv`
-(durations in minutes) and `log.txt`.
+(durations in minutes) and `log.txt`. Failure codes from the events and `log.txt` are `failure_codes`' job.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from kraken_core.numbers import finite_number
+from kraken_core.quanting.metrics.output_files import read_table
+from kraken_core.quanting.metrics.plugin import MetricsPlugin
 
+TOOL = "AlphaDIA"
 STAT = "stat.tsv"
 INTERNAL = "internal.tsv"
-LOG = "log.txt"
 PRECURSORS_2X = "precursors.parquet"
 PRECURSORS_1X = "precursors.tsv"
 
@@ -71,24 +71,10 @@ PRECURSOR_METRIC_PREFIX = {
     "pg_intensity": "pg:intensity", "peptide_intensity": "peptide:intensity",
     "weighted_ms1_intensity": "weighted_ms1_intensity",
 }
-KNOWN_ERROR_CODES = ("TOO_FEW_PSM", "NO_PSM_FOUND", "NOT_VALID_DIA_DATA", "CONFIG_ERROR", "NO_RAW_FILES",
-                     "NO_LIBRARY", "NO_FASTA", "NOT_ENOUGH_MEMORY", "INVALID_INPUT")
-_LOG_ERRORS = (
-    (re.compile(r"\b(" + "|".join(KNOWN_ERROR_CODES) + r")\b"), None),
-    (re.compile(r"No psm files accumulated", re.I), "NO_PSM_FOUND"),
-    (re.compile(r"MemoryError|Unable to allocate", re.I), "NOT_ENOUGH_MEMORY"),
-)
-
-
-class OutputReadError(RuntimeError):
-    """A result file exists but cannot be read."""
 
 
 def _read(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, sep="\t")
-    except Exception as err:
-        raise OutputReadError(f"cannot read {path}: {err}") from err
+    return read_table(path, TOOL)
 
 
 def layout(folder: Path) -> str | None:
@@ -101,12 +87,6 @@ def layout(folder: Path) -> str | None:
         columns = (folder / STAT).read_text(errors="replace").split("\n", 1)[0].split("\t")
         return "2.x" if any(c.startswith("search.") for c in columns) else "1.x"
     return None
-
-
-def missing_result_files(folder: Path) -> list[str]:
-    found_precursors = (folder / PRECURSORS_2X).exists() or (folder / PRECURSORS_1X).exists()
-    missing = [] if (folder / STAT).exists() else [STAT]
-    return missing + ([] if found_precursors else [f"{PRECURSORS_2X} or {PRECURSORS_1X}"])
 
 
 def stat_metrics(folder: Path) -> dict:
@@ -165,33 +145,6 @@ def read_metrics(folder: Path) -> dict:
     return {**stat_metrics(folder), **precursor_metrics(folder), **internal_metrics(folder)}
 
 
-def event_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("quant/*/events.jsonl")) + sorted(folder.glob(".progress/*/events.jsonl"))
-
-
-def error_code_from_events(folder: Path) -> str | None:
-    """The `error_code` of the first exception event of any raw file in this output, if any."""
-    for path in event_files(folder):
-        for line in path.read_text(errors="replace").splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict) and event.get("error_code"):
-                return str(event["error_code"])
-    return None
-
-
-def error_from_log(folder: Path) -> str | None:
-    """A known AlphaDIA error recognised in `log.txt` (code), if any."""
-    path = folder / LOG
-    if not path.exists():
-        return None
-    for line in path.read_text(errors="replace").splitlines():
-        if "ERROR" not in line and "Error" not in line:
-            continue
-        for pattern, code in _LOG_ERRORS:
-            match = pattern.search(line)
-            if match:
-                return code or match.group(1)
-    return None
+PLUGIN = MetricsPlugin(
+    metrics_type="alphadia", tool=TOOL, outputs=((STAT,), (PRECURSORS_2X, PRECURSORS_1X)), read=read_metrics
+)
