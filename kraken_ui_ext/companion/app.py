@@ -39,6 +39,7 @@ from kraken_ui_ext.companion.csv_export import overview_csv
 from kraken_ui_ext.companion.overview import PAGE_SIZE, OverviewFilters, build_overview
 from kraken_ui_ext.companion.record_views import ALL_STATUSES, STATUS_GROUPS, status_class
 from kraken_ui_ext.companion.settings import CompanionSettings
+from kraken_ui_ext.companion.tool_form import settings_form_values
 from kraken_ui_ext.companion.status_view import NON_TERMINAL, entity_statuses, throughput
 from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
 from kraken_ui_ext.companion.trends import TrendFilters, build_trends
@@ -147,7 +148,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
                 preview.append((instrument, settings.instrument_vendors[instrument], resolved))
         return render(request, "projects.html", {
             "projects": projects, "settings_list": settings_docs, "assignments": assignments,
-            "settings_by_id": settings_by_id, "instruments": instruments, "vendors": sorted(set(settings.instrument_vendors.values())),
+            "settings_by_id": settings_by_id, "tools": settings.tools, "instruments": instruments, "vendors": sorted(set(settings.instrument_vendors.values())),
             "preview": preview, "preview_project": preview_project, "preview_file": preview_file or "",
             "problems": problems or [], "values": values or {}, "message": request.query_params.get("msg", ""),
         }, status_code=status_code)
@@ -176,7 +177,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
 
     async def create_settings_route(request: Request) -> Response:
         def action(values, user):
-            doc = create_settings_version(db, values, user)
+            doc = create_settings_version(db, settings_form_values(values), user, settings.tools)
             return f"settings {doc['name']} version {doc['version']} created"
         return await write(request, action)
 

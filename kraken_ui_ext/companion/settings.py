@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kraken_core.config.schema import KrakenConfig
+from kraken_core.config.tools import ToolConfig
 from kraken_core.record.connection import DEFAULT_DB, MongoSettings
 
 DEFAULT_PORT = 8050
@@ -19,6 +20,8 @@ class CompanionSettings:
     webserver_base_url: str
     instrument_vendors: dict[str, str]
     heartbeat_interval_s: int = 60
+    # the YAML's quanting.tools: what a new settings version may pick
+    tools: dict[str, ToolConfig] = field(default_factory=dict)
     login_user: str | None = None
     login_password: str | None = field(default=None, repr=False)
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
@@ -43,6 +46,7 @@ class CompanionSettings:
             webserver_base_url=config.webserver_base_url,
             instrument_vendors={iid: str(inst.type) for iid, inst in config.instruments.items()},
             heartbeat_interval_s=config.timings.heartbeat_interval_s,
+            tools=dict(config.quanting.tools),
             login_user=env.get("KRAKEN_WEBAPP_USER") or None,
             login_password=env.get("KRAKEN_WEBAPP_PASSWORD") or None,
             **({"session_secret": secret.encode()} if secret else {}),

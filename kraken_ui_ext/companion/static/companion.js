@@ -17,4 +17,17 @@ document.addEventListener("DOMContentLoaded", () => {
     scopeType.addEventListener("change", update);
     update();
   }
+  // the settings form shows the AlphaDIA fields or the chosen tool's parameters
+  const toolChoice = document.getElementById("tool-choice");
+  if (toolChoice) {
+    const update = () => {
+      document.querySelectorAll("[data-tool]").forEach((group) => {
+        const shown = group.dataset.tool === toolChoice.value;
+        group.hidden = !shown;
+        group.querySelectorAll("input, select").forEach((field) => { field.disabled = !shown; });
+      });
+    };
+    toolChoice.addEventListener("change", update);
+    update();
+  }
 });
