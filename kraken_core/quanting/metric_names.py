@@ -8,7 +8,8 @@ AlphaKraken (`airflow_src/plugins/metrics/`) names a metric after AlphaDIA's col
 Before the switch to AlphaKraken's names this platform stored the same metrics under short names
 (`ms1_error`, `pg_intensity_sum`, ...), and some documents hold AlphaDIA's dotted column names. `LEGACY_NAMES`
 maps every such name to AlphaKraken's, so readers see one series, and `python -m kraken_core.record.migrate`
-renames the stored fields.
+renames the stored fields. AlphaKraken itself stored MSQC's metrics as `msqc_<column>` before April 2026
+(`msqc_evosep_pump_hp_pressure_max`); its readers strip the prefix, and so do these.
 """
 
 from __future__ import annotations
@@ -49,12 +50,23 @@ _ALPHADIA_COLUMNS = {
     "calibration.ms2_median_precision": "calibration:ms2_variance",
 }
 LEGACY_NAMES: dict[str, str] = {**_SHORT_NAMES, **_ALPHADIA_COLUMNS}
+MSQC_LEGACY_PREFIX = "msqc_"
+
+# MSQC's maximum of the Evosep pump's high-pressure trace in bar: AlphaKraken's MSQC plugin stores the column
+# `evosep_pump_hp_pressure_max` of `msqc_results.tsv` with the prefix `msqc_`; its pump-pressure alert reads it
+EVOSEP_PUMP_HP_PRESSURE_MAX = "msqc_evosep_pump_hp_pressure_max"
+# the gradient length in minutes (AlphaDIA's `raw.gradient_length_m`); AlphaKraken's later documents spell it
+# `raw:gradient_length_m`
+GRADIENT_LENGTH = "gradient_length"
+GRADIENT_LENGTH_NAMES = (GRADIENT_LENGTH, "raw:gradient_length_m")
 
 
 def alphakraken_name(name: str) -> str:
     """AlphaKraken's name of a metric field, whichever name it was stored under."""
     if name in LEGACY_NAMES:
         return LEGACY_NAMES[name]
+    if name.startswith(MSQC_LEGACY_PREFIX):
+        return name[len(MSQC_LEGACY_PREFIX):]
     return name.replace(".", ":")
 
 

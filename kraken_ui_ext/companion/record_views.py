@@ -52,16 +52,19 @@ def _created(doc: dict[str, Any]) -> datetime:
 
 def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[str],
                    since: datetime | None = None) -> dict[str, dict[str, Any]]:
-    """The newest metrics document of each raw file (several exist when several settings ran).
+    """The newest metrics document of each raw file, with each of `fields` from the newest document that has it.
 
-    With `since` (the oldest acquisition among the raw files) and many ids, one indexed range query on
-    `metrics.created_at_` replaces the `$in` batches: metrics are always written after the acquisition, and
-    documents of other raw files are dropped here. For a page of rows, `$in` on `raw_file` is cheaper.
+    Several documents exist when several settings ran (AlphaDIA and MSQC side by side, a re-quantification):
+    the newest one may be another tool's, so a field it lacks (or holds as null) is taken from the newest older
+    document that has a value. With `since` (the oldest acquisition among the raw files) and many ids, one indexed
+    range query on `metrics.created_at_` replaces the `$in` batches: metrics are always written after the
+    acquisition, and documents of other raw files are dropped here. For a page of rows, `$in` on `raw_file` is
+    cheaper.
     """
     fields = list(fields)
     # a projection cannot name a field whose name holds a dot (AlphaDIA's `raw.gradient_length_m`): whole documents
     projection = None if any("." in f for f in fields) else {
-        "raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1, **{f: 1 for f in fields}}
+        "raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1, "type": 1, **{f: 1 for f in fields}}
     ids = list(raw_file_ids)
     if since is not None and len(ids) > RANGE_JOIN_MIN_IDS:
         wanted = set(ids)
@@ -69,15 +72,22 @@ def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[s
     else:
         wanted = None
         queries = [{"raw_file": {"$in": ids[i:i + METRICS_BATCH]}} for i in range(0, len(ids), METRICS_BATCH)]
-    newest: dict[str, dict[str, Any]] = {}
+    per_raw_file: dict[str, list[dict[str, Any]]] = {}
     for query in queries:
         for doc in db.metrics.find(query, projection):
-            if wanted is not None and doc.get("raw_file") not in wanted:
-                continue
-            known = newest.get(doc["raw_file"])
-            if known is None or _created(doc) >= _created(known):
-                newest[doc["raw_file"]] = doc
-    return newest
+            if wanted is None or doc.get("raw_file") in wanted:
+                per_raw_file.setdefault(doc["raw_file"], []).append(doc)
+    return {raw_file_id: _merged_newest_first(docs, fields) for raw_file_id, docs in per_raw_file.items()}
+
+
+def _merged_newest_first(docs: list[dict[str, Any]], fields: list[str]) -> dict[str, Any]:
+    docs = sorted(docs, key=_created, reverse=True)
+    merged = dict(docs[0])
+    for field in fields:
+        older = next((doc[field] for doc in docs[1:] if doc.get(field) is not None), None)
+        if merged.get(field) is None and older is not None:
+            merged[field] = older
+    return merged
 
 
 def processing_lag(doc: dict[str, Any]) -> timedelta | None:
