@@ -190,6 +190,27 @@ class KrakenConfig(Section):
         return self
 
     @model_validator(mode="after")
+    def _production_mount_checks(self) -> KrakenConfig:
+        """In production every folder is checked as mounted before it is read or written: an unmounted share is
+        an empty local folder, and the platform would fill the worker's disk or report every file as gone.
+        `locations.instruments` is only the folder the instrument shares are mounted under; each instrument's
+        own folder is what is read, so each instrument needs its check."""
+        if not self.production:
+            return self
+        unchecked = [f"locations.{name}" for name in type(self.locations).model_fields
+                     if name != "instruments" and (location := getattr(self.locations, name)) is not None
+                     and location.mount_check == "none"]
+        unchecked += [f"instruments.{instrument_id}" for instrument_id, instrument in self.instruments.items()
+                      if instrument.mount_check == "none"]
+        if unchecked:
+            raise ValueError(
+                f"production: true needs a mount check for every location, and these have mount_check none: "
+                f"{', '.join(unchecked)}. Set mount_check: mountpoint for each (its folder is a mounted share), "
+                f"or mount_check: marker with a marker_file that exists only on the mounted share"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _locations_differ(self) -> KrakenConfig:
         backup = self.locations.backup.path
         for instrument_id in self.instruments:

@@ -10,17 +10,20 @@ import yaml
 
 from kraken_core.simulator import write_bruker, write_thermo
 from tests.support.lifecycle import unaccounted_files
+from tests.support.mount_markers import MARKER, marked_as_mounted
 from tests.support.platform import VENV_BIN, running_platform, wait_for
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def production_envs(folder: Path) -> Path:
-    """`envs/` for ENV=production on the test mounts: the test configuration with production: true."""
+def production_envs(folder: Path, mounts: Path) -> Path:
+    """`envs/` for ENV=production on the test mounts: the test configuration with production: true (and the mount
+    checks it requires, as marker files)."""
     folder.mkdir()
     config = yaml.safe_load((ROOT / "envs" / "alphakraken.test.yaml").read_text())
     config["production"] = True
+    config = marked_as_mounted(config, mounts)
     for instrument in config["instruments"].values():
         instrument["lifecycle"] = {"file_move_delay_m": 0, "min_free_space_gb": 10**6, "min_file_age_days": 0}
     # the schedule stays out of the way (1 January); the test launches the purge once the files are moved
@@ -32,7 +35,7 @@ def production_envs(folder: Path) -> Path:
 
 @pytest.fixture
 def platform(tmp_path, services, mounts):
-    env = {"ENV": "production", "KRAKEN_ENVS_DIR": str(production_envs(tmp_path / "envs")),
+    env = {"ENV": "production", "KRAKEN_ENVS_DIR": str(production_envs(tmp_path / "envs", mounts)),
            "MOUNTS_PATH": str(mounts)}
     with running_platform(tmp_path, services, env, database_prefix="kt_life") as running:
         yield running
@@ -67,7 +70,7 @@ def test_acquired_files_are_moved_then_purged_by_the_daemon(platform, mounts):
     assert {(e["raw_file_id"], e["action"]) for e in events} >= {(rid, a) for rid in expected
                                                                  for a in ("moved", "deleted")}
     assert all(e["destructive"] for e in events)
-    assert list(thermo.iterdir()) == [thermo / "Backup"] and list((thermo / "Backup").iterdir()) == []
+    assert {p.name for p in thermo.iterdir()} == {"Backup", MARKER} and list((thermo / "Backup").iterdir()) == []
     assert list((bruker / "Backup").iterdir()) == []
     config = KrakenConfig.model_validate(config_dict(mounts))
     for rid in expected:

@@ -14,6 +14,7 @@ from kraken_assets.monitoring import build_monitoring
 from kraken_core.config.schema import KrakenConfig
 from kraken_resources.slack import SlackAlertsResource
 from tests.conftest import config_dict
+from tests.support.mount_markers import marked_as_mounted
 from tests.support.pipeline import resources_for, write_config_file
 from tests.support.slack_recorder import SlackRecorder
 
@@ -51,6 +52,8 @@ class MonitoringHarness:
                 data[key] = {**data[key], **value}
             else:
                 data[key] = value
+        if data.get("production"):
+            data = marked_as_mounted(data, mounts)
         self.config = KrakenConfig.model_validate(data)
         config_file = write_config_file(tmp_path / "alphakraken.monitoring.yaml", data)
         self.resources = {**resources_for(config_file, services, database), "slack": SlackAlertsResource(token=token)}
