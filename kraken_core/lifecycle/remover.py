@@ -4,7 +4,9 @@ Per instrument below `min_free_space_gb`, raw files older than `min_file_age_day
 enough space is freed. A raw file is deleted only when every one of its instrument files matches the record by
 size and md5 AND every backup copy matches the record (pool: size and md5 re-read; S3: size and ETag by HEAD).
 Files not in the record, links and changed files stop the deletion of that raw file. Each file's inode, size and
-mtime are compared again right before it is unlinked. Every deletion and refusal goes to `instrument_file_log`.
+mtime are compared again right before it is unlinked. Every deletion and refusal goes to `instrument_file_log`:
+a `deleting` entry naming the files is written before the first unlink (no log, no deletion), the outcome after.
+A failure once a file is gone is reported as a deletion that failed half-way, never as a refusal.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import stat
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
@@ -133,10 +135,18 @@ class Remover:
             try:
                 outcome = self.purge_raw_file(doc)
             except Exception as err:
-                outcome = FileOutcome(raw_file_id, "refused", f"{type(err).__name__}: {err}", error=True)
-            report.outcomes.append(outcome)
+                outcome = FileOutcome(raw_file_id, "refused", f"{type(err).__name__}: {err}; nothing was deleted",
+                                      error=True)
             if outcome.action != "skipped":
-                self.recorder.outcome(report.instrument_id, outcome)
+                try:
+                    self.recorder.outcome(report.instrument_id, outcome)
+                except Exception as err:
+                    if outcome.action != "deleted":
+                        raise
+                    outcome = replace(outcome, error=True, reason=f"{outcome.reason}; writing this outcome to the "
+                                      f"lifecycle log failed ({type(err).__name__}: {err}), its 'deleting' entry "
+                                      f"names the files")
+            report.outcomes.append(outcome)
             if report.errors >= max_errors:
                 report.aborted = True
                 return
@@ -169,13 +179,28 @@ class Remover:
         if not self.mode.destructive:
             return FileOutcome(raw.raw_file_id, "would_delete", f"{proof}; {self.mode.reason}", size,
                                files=len(present))
-        kept = self._delete(present, folders)
-        update_raw_file(self.db, raw.raw_file_id, instrument_file_status=str(InstrumentFileStatus.PURGED))
+        self.recorder.intent(doc["instrument_id"], raw.raw_file_id, "deleting", proof, size,
+                             [str(item.path) for item in present])
+        deleted: list[PresentFile] = []
+        step = "deleting its files"
+        try:
+            kept = self._delete(present, folders, deleted)
+            step = "setting instrument_file_status purged in its record"
+            update_raw_file(self.db, raw.raw_file_id, instrument_file_status=str(InstrumentFileStatus.PURGED))
+        except Exception as err:
+            if not deleted:
+                raise
+            freed = sum(item.size for item in deleted)
+            return FileOutcome(
+                raw.raw_file_id, "deleted",
+                f"{len(deleted)} of {len(present)} instrument files deleted ({freed} bytes; {proof}), then "
+                f"{step} failed: {type(err).__name__}: {err}. The next purge run verifies and deletes the rest",
+                freed, error=True, files=len(deleted))
         note = f"; folders kept because they are not empty: {', '.join(map(str, kept))}" if kept else ""
         return FileOutcome(raw.raw_file_id, "deleted", proof + note, size, files=len(present))
 
-    def _delete(self, present: list[PresentFile], folders: list[Path]) -> list[Path]:
-        deleted = 0
+    def _delete(self, present: list[PresentFile], folders: list[Path], deleted: list[PresentFile]) -> list[Path]:
+        """Unlink each file (appended to `deleted` once gone), then the folders left empty."""
         for item in sorted(present, key=lambda p: PurePosixPath(p.rel).parts):
             try:
                 now = signature_of(os.lstat(item.path))
@@ -183,13 +208,13 @@ class Remover:
                 now = None
             if now != item.signature:
                 raise PurgeInterrupted(
-                    f"instrument file {item.path} changed or vanished after it was verified; {deleted} files "
+                    f"instrument file {item.path} changed or vanished after it was verified; {len(deleted)} files "
                     f"deleted before it (their backups are verified), the rest kept. The next run verifies again"
                 )
             _ensure_writable(item.path.parent)
             _ensure_writable(item.path)
             item.path.unlink()
-            deleted += 1
+            deleted.append(item)
             if self.hooks.after_unlink:
                 self.hooks.after_unlink(item.path)
         kept = []

@@ -26,6 +26,15 @@ class StepRecorder:
             bytes=outcome.bytes, files=outcome.files, error=outcome.error,
         )
 
+    def intent(self, instrument_id: str, raw_file_id: str, action: str, reason: str, size: int,
+               paths: list[str]) -> None:
+        """What is about to happen to these files, written before it happens (a crash mid-way leaves a trace)."""
+        record_file_event(
+            self.db, raw_file_id=raw_file_id, instrument_id=instrument_id, step=self.step, action=action,
+            reason=reason, destructive=self.mode.destructive, run_id=self.run_id, bytes=size, files=len(paths),
+            paths=paths,
+        )
+
     def instrument(self, report: InstrumentReport) -> None:
         if report.error or report.skipped:
             record_file_event(

@@ -69,7 +69,7 @@ class S3BackupVerifier:
 
     def problems(self, doc: dict[str, Any], raw: RawFileLocation, file_info: FileInfo) -> list[str]:
         problems = []
-        for rel, (size, _md5, *rest) in sorted(file_info.items()):
+        for rel, (size, md5, *rest) in sorted(file_info.items()):
             etag = parse_recorded_etag(rest[0]).etag if rest and rest[0] else None
             if not etag:
                 problems.append(f"{rel}: the record has no S3 ETag to compare with")
@@ -85,4 +85,10 @@ class S3BackupVerifier:
                 problems.append(f"{rel}: S3 object is {head.size} bytes, the record says {size}")
             elif head.etag.strip('"') != etag:
                 problems.append(f"{rel}: S3 ETag {head.etag.strip(chr(34))} != recorded {etag}")
+            elif parse_recorded_etag(etag).parts == 1 and etag != md5:
+                # a single-part ETag is the object's md5: it must be the file's, not only the recorded ETag
+                problems.append(f"{rel}: S3 ETag {etag} has no -N part count, so it is the object's md5, but the "
+                                f"record's md5 of the file is {md5}; the upload does not prove this file (a bucket "
+                                f"with SSE-KMS or SSE-C encryption gives ETags that are not md5s: verify against "
+                                f"the pool instead)")
         return problems

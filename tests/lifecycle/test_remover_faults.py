@@ -11,6 +11,7 @@ import pytest
 
 from kraken_core.lifecycle.remover import PurgeHooks, Remover
 from kraken_core.lifecycle.verification import ObjectHead, PoolBackupVerifier, S3BackupVerifier
+from kraken_core.record.lifecycle_log import file_events
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.statuses import BackupStatus
 from tests.lifecycle.conftest import PRODUCTION
@@ -242,11 +243,21 @@ def test_crash_between_two_deletes_of_one_raw_file(lifecycle_config, mongo_db):
     config = lifecycle_config()
     make_raw_file(config, mongo_db, "bruker1", "B.d", {"B.d/analysis.tdf_bin": 4000, "B.d/analysis.tdf": 300})
 
+    logged_before_unlink = []
+
     def crash(path):
+        logged_before_unlink.extend(e for e in file_events(mongo_db, "B.d") if e["action"] == "deleting")
         raise Crash(f"worker killed after deleting {path}")
 
     report = run_remover(config, mongo_db, instruments=("bruker1",), hooks=PurgeHooks(after_unlink=crash))[0]
-    assert report.count("deleted") == 0
+    [intent] = logged_before_unlink
+    folder = config.instrument_folder("bruker1")
+    assert sorted(intent["paths"]) == [str(folder / "B.d/analysis.tdf"), str(folder / "B.d/analysis.tdf_bin")]
+    [outcome] = report.outcomes
+    assert (outcome.action, outcome.error, outcome.files, outcome.bytes) == ("deleted", True, 1, 300)
+    assert outcome.reason.startswith("1 of 2 instrument files deleted (300 bytes;")
+    assert "then deleting its files failed: Crash: worker killed" in outcome.reason
+    assert file_events(mongo_db, "B.d")[-1]["action"] == "deleted"
     assert len(instrument_copies_left(config, mongo_db, "B.d")) == 1
     assert unaccounted_files(config, mongo_db, "B.d") == []
 
@@ -254,6 +265,22 @@ def test_crash_between_two_deletes_of_one_raw_file(lifecycle_config, mongo_db):
     assert rerun.count("deleted") == 1
     assert not (config.instrument_folder("bruker1") / "B.d").exists()
     assert unaccounted_files(config, mongo_db, "B.d") == []
+
+
+def test_a_record_that_fails_after_the_deletion_is_reported_as_a_deletion_with_an_error(lifecycle_config, mongo_db):
+    config = lifecycle_config()
+    make_raw_file(config, mongo_db, "thermo1", "A.raw", {"A.raw": 1000})
+
+    def record_gone(path):
+        mongo_db.raw_file.delete_one({"_id": "A.raw"})
+
+    report = run_remover(config, mongo_db, hooks=PurgeHooks(after_unlink=record_gone))[0]
+    [outcome] = report.outcomes
+    assert (outcome.action, outcome.error, outcome.bytes) == ("deleted", True, 1000)
+    assert "1 of 1 instrument files deleted" in outcome.reason
+    assert "then setting instrument_file_status purged in its record failed" in outcome.reason
+    assert not (config.instrument_folder("thermo1") / "A.raw").exists()
+    assert [e["action"] for e in file_events(mongo_db, "A.raw")] == ["deleting", "deleted"]
 
 
 def test_file_rewritten_between_verification_and_delete(lifecycle_config, mongo_db):

@@ -72,3 +72,26 @@ def test_real_s3_objects_are_proven_by_head_before_delete(s3_setup, mongo_db, tm
         assert instrument_copies_left(config, mongo_db, raw.raw_file_id)
     for raw in (good, gone, other):
         assert unaccounted_files(config, mongo_db, raw.raw_file_id) == []
+
+
+def test_a_single_part_etag_must_be_the_files_md5(s3_setup, mongo_db):
+    """A single-part ETag is the object's md5: the recorded ETag matching the object is not enough when the
+    object is not the file (here the object was replaced and the record took the new ETag from S3)."""
+    config, client, store = s3_setup
+    small, _, _ = uploaded(config, mongo_db, store, "SMALL.raw", 1000, seed=4)
+    replaced, bucket, key = uploaded(config, mongo_db, store, "REPLACED.raw", 1000, seed=5)
+    client.put_object(Bucket=bucket, Key=key, Body=b"r" * 1000)
+    etag = client.head_object(Bucket=bucket, Key=key)["ETag"].strip('"')
+    size, md5, _ = mongo_db.raw_file.find_one({"_id": "REPLACED.raw"})["file_info"]["REPLACED.raw"]
+    mongo_db.raw_file.update_one({"_id": "REPLACED.raw"}, {"$set": {"file_info": {"REPLACED.raw": [size, md5, etag]}}})
+
+    verifier = S3BackupVerifier(s3_head_object(config, store))
+    report = Remover(config, mongo_db, PRODUCTION, verifier, free_space=lambda folder: 0).run(["thermo1"])[0]
+
+    actions = {o.raw_file_id: (o.action, o.reason) for o in report.outcomes}
+    assert actions["SMALL.raw"][0] == "deleted", actions
+    assert actions["REPLACED.raw"][0] == "refused"
+    assert f"S3 ETag {etag} has no -N part count, so it is the object's md5, but the record's md5 of the file is " \
+           f"{md5}" in actions["REPLACED.raw"][1]
+    assert instrument_copies_left(config, mongo_db, replaced.raw_file_id)
+    assert not instrument_copies_left(config, mongo_db, small.raw_file_id)
