@@ -164,7 +164,7 @@ def alphadia_output(
     }
     if not any(o.succeeded for o in outcomes):
         write_job_metrics(db, doc["_id"], jobs, _parsed_metrics)  # the time the failed jobs took, as AlphaKraken
-        status, details = raw_file_status(outcomes)
+        status, details = raw_file_status(outcomes, [j["settings_name"] for j in jobs])
         advance(db, doc, status, details)
         raise dg.Failure(description=f"{doc['_id']}: {details}", metadata=metadata)
     return dg.MaterializeResult(metadata=metadata)
@@ -191,7 +191,7 @@ def quality_metrics(
     outcomes = [Outcome(RawFileStatus(j["outcome"]), j["outcome_reason"], j.get("outcome_code")) for j in jobs]
     with recorded_failure(db, doc, "computing quality metrics"):
         written = write_job_metrics(db, doc["_id"], jobs, _parsed_metrics)
-    status, details = raw_file_status(outcomes)
+    status, details = raw_file_status(outcomes, [j["settings_name"] for j in jobs])
     advance(db, doc, status, details)
     metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status),
                       "summary": _metrics_summary(doc["_id"], written)}

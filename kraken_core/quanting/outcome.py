@@ -98,10 +98,34 @@ def _last_error(job_log: str) -> str:
     return f"last error in the job log: {last}" if last else "no known cause, see the job log"
 
 
-def raw_file_status(outcomes: list[Outcome]) -> tuple[RawFileStatus, str]:
-    """All jobs of a raw file together: done only if all are; an unexplained failure outranks a known one."""
-    for status in (RawFileStatus.ERROR, RawFileStatus.QUANTING_FAILED):
-        failed = [o.reason for o in outcomes if o.status == status]
-        if failed:
-            return status, "; ".join(failed)
+# AlphaKraken truncates `status_details` of a finished quantification to this many characters
+MAX_STATUS_DETAILS_LENGTH = 1024
+UNKNOWN_SETTINGS = "n/a"
+
+
+def alphakraken_failure_details(failures: list[tuple[str, str]]) -> str:
+    """`error while processing: [<settings name>] CODE;CODE; [<other settings>] CODE`, AlphaKraken's form for a
+    failed quantification (its dashboards and failure statistics read the codes from it), truncated as it does."""
+    details = "error while processing: " + "; ".join(f"[{name}] {codes}" for name, codes in failures)
+    if len(details) > MAX_STATUS_DETAILS_LENGTH:
+        details = details[: MAX_STATUS_DETAILS_LENGTH - 3] + "..."
+    return details
+
+
+def raw_file_status(outcomes: list[Outcome], settings_names: list[str] | None = None) -> tuple[RawFileStatus, str]:
+    """All jobs of a raw file together: done only if all are; an unexplained failure outranks a known one.
+
+    `settings_names` names each outcome's settings (same order). Known failures are written in AlphaKraken's form
+    with their codes; an unexplained one keeps its reason, which says what to look at. The readable reason of
+    every job stays in the raw file's `quanting_jobs`.
+    """
+    names = list(settings_names or [])
+    names += [UNKNOWN_SETTINGS] * (len(outcomes) - len(names))
+    errors = [o.reason for o in outcomes if o.status == RawFileStatus.ERROR]
+    if errors:
+        return RawFileStatus.ERROR, "; ".join(errors)
+    failed = [(name, o.code or o.reason) for name, o in zip(names, outcomes, strict=False)
+              if o.status == RawFileStatus.QUANTING_FAILED]
+    if failed:
+        return RawFileStatus.QUANTING_FAILED, alphakraken_failure_details(failed)
     return RawFileStatus.DONE, "; ".join(o.reason for o in outcomes)

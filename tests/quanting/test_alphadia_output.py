@@ -147,11 +147,25 @@ def test_failed_custom_tool_is_quanting_failed(tmp_path):
 
 def test_raw_file_status_over_several_jobs():
     done = Outcome(RawFileStatus.DONE, "ok")
-    failed = Outcome(RawFileStatus.QUANTING_FAILED, "TIMEOUT")
-    error = Outcome(RawFileStatus.ERROR, "odd")
-    assert raw_file_status([done, done])[0] == RawFileStatus.DONE
-    assert raw_file_status([done, failed]) == (RawFileStatus.QUANTING_FAILED, "TIMEOUT")
-    assert raw_file_status([failed, error])[0] == RawFileStatus.ERROR
+    failed = Outcome(RawFileStatus.QUANTING_FAILED, "job 7 hit its time limit (--time); raise slurm_time", "TIMEOUT")
+    error = Outcome(RawFileStatus.ERROR, "job 8 was cancelled on the cluster; resubmit if that was a mistake")
+    assert raw_file_status([done, done], ["a", "b"])[0] == RawFileStatus.DONE
+    assert raw_file_status([done, failed], ["a", "b"]) == (RawFileStatus.QUANTING_FAILED,
+                                                           "error while processing: [b] TIMEOUT")
+    assert raw_file_status([failed, error], ["a", "b"]) == (RawFileStatus.ERROR, error.reason)
+
+
+def test_known_failures_are_written_in_alphakrakens_form(tmp_path):
+    (tmp_path / "log.txt").write_text("0:01:00 ERROR: No psm files accumulated, can't continue\n")
+    events = Outcome(RawFileStatus.QUANTING_FAILED, "job 9: AlphaDIA reported A;B", "TOO_FEW_PSM;NO_PSM")
+    logged = classify(state="FAILED", exit_code=1, output=tmp_path, job_log="", job_id="10")
+    status, details = raw_file_status([events, logged, Outcome(RawFileStatus.DONE, "ok")],
+                                      ["hela_std", "hela_astral", "msqc_qc"])
+    assert status == RawFileStatus.QUANTING_FAILED
+    assert details == "error while processing: [hela_std] TOO_FEW_PSM;NO_PSM; [hela_astral] _NO_PSM_FILES"
+    assert raw_file_status([events])[1] == "error while processing: [n/a] TOO_FEW_PSM;NO_PSM"
+    many = raw_file_status([events] * 100, [f"settings_{i}" for i in range(100)])[1]
+    assert len(many) == 1024 and many.endswith("...")
 
 
 def test_unexplained_failure_names_the_last_error_of_the_job_log(tmp_path):
