@@ -2,9 +2,11 @@
 
 The instrument file is read once (`stage_copy`): each chunk is hashed (md5, and the S3 ETag when asked) while
 a second thread writes it to a temporary name beside the target; that same read gives the checksums the
-record keeps. `promote_staged` then re-reads the written copy from disk, and only when size and md5 match the
-record is it renamed to its final name. An identical existing copy is skipped; a different one is never
-overwritten unless asked, and then it is kept under a `.bkp` name. `copy_verified` does both in one call.
+record keeps. The copy is synced to the disk window by window and read back from the disk behind the writer
+(`kraken_core.read_back`), so a staged copy is proven identical when staging ends. `promote_staged` renames it
+to its final name when it matches the record, re-reading it first unless it still carries the read-back mark
+(unchanged since). An identical existing copy is skipped; a different one is never overwritten unless asked,
+and then it is kept under a `.bkp` name. `copy_verified` does both in one call.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,7 @@ from kraken_core.instrument_files import (
     as_instrument_file,
     identity_of,
 )
+from kraken_core.read_back import ReadBack, carries_mark, mark_verified, write_out
 
 ProgressCallback = Callable[[int, int], None]
 TMP_SUFFIX = ".kraken-tmp"
@@ -90,28 +95,65 @@ def _unique_bkp(target: Path) -> Path:
     return candidate
 
 
-def _drop_from_cache(fd: int) -> None:
-    """Ask the kernel to forget cached pages so the verification read comes from the disk, where it can."""
-    try:
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    except (AttributeError, OSError):
-        pass
-
-
 def _write_all(fd: int, data: memoryview) -> None:
     while data:
         written = os.write(fd, data)
         data = data[written:]
 
 
+SYNC_WINDOW = 64 * 1024 * 1024
+
+
+class _SyncedWriter:
+    """Writes chunks in order; a thread of its own syncs what was written to the disk, `SYNC_WINDOW` bytes or
+    more at a time, and hands each synced range to the read-back, so writing never waits for the disk."""
+
+    def __init__(self, fd: int, read_back: ReadBack) -> None:
+        self.fd, self.read_back = fd, read_back
+        self.written = self.synced = 0
+        self._finished = False
+        self._changed = threading.Condition()
+        self._syncer = ThreadPoolExecutor(max_workers=1)
+        self._syncing = self._syncer.submit(self._sync_loop)
+
+    def write(self, chunk: memoryview) -> None:
+        _write_all(self.fd, chunk)
+        with self._changed:
+            self.written += len(chunk)
+            self._changed.notify()
+
+    def _sync_loop(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._finished or self.written - self.synced >= SYNC_WINDOW)
+                upto, last = self.written, self._finished
+            write_out(self.fd, self.synced, upto)
+            if upto > self.synced:
+                self.read_back.add(self.synced, upto)
+            self.synced = upto
+            if last:
+                return
+
+    def finish(self) -> None:
+        """Sync the rest and wait until every written byte is on the disk and handed to the read-back."""
+        with self._changed:
+            self._finished = True
+            self._changed.notify()
+        try:
+            self._syncing.result()
+        finally:
+            self._syncer.shutdown(wait=True)
+
+
 def _stream_copy(
     source: InstrumentFile, src: BinaryIO, tmp: Path, buffer_size: int, progress: ProgressCallback | None,
     etag_part_size: int | None,
 ) -> FileDigest:
-    """Read, hash and write in a pipeline: chunk i is hashed and written while chunk i+1 is being read.
+    """Read, hash and write in a pipeline: chunk i is hashed and written while chunk i+1 is being read, and the
+    written copy is read back from the disk behind the writer (`ReadBack`).
 
     Three buffers rotate; a buffer is read into again only after its write has finished (writes run in order
-    on one thread).
+    on one thread). Raises StagedCopyMismatchError when what the disk gives back differs from what was read.
     """
     md5 = hashlib.md5()
     etag = MultipartEtag(etag_part_size) if etag_part_size else None
@@ -119,6 +161,8 @@ def _stream_copy(
     copied = 0
     buffers = [bytearray(buffer_size) for _ in range(3)]
     out_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    read_back = ReadBack(tmp, buffer_size)
+    sink = _SyncedWriter(out_fd, read_back)
     try:
         with (
             ThreadPoolExecutor(max_workers=1) as reader,
@@ -133,7 +177,7 @@ def _stream_copy(
                 if last_write is not None:
                     last_write.result()  # frees the buffer the next read goes into
                 next_read = reader.submit(src.readinto, buffers[(i + 1) % 3])
-                last_write = writer.submit(_write_all, out_fd, chunk)
+                last_write = writer.submit(sink.write, chunk)
                 part_hashes = part_hasher.submit(etag.update, chunk) if etag is not None else None
                 md5.update(chunk)
                 if part_hashes is not None:
@@ -144,9 +188,20 @@ def _stream_copy(
                     progress(copied, total)
             if last_write is not None:
                 last_write.result()
+        sink.finish()
         os.fsync(out_fd)
-        _drop_from_cache(out_fd)
+        read_size, read_md5 = read_back.result()
+        if read_size != copied or read_md5 != md5.hexdigest():
+            raise StagedCopyMismatchError(
+                f"the copy {tmp} of {source} read back from the disk differs from what was read from the "
+                f"instrument file ({read_size} bytes, md5 {read_md5}; read {copied} bytes, md5 {md5.hexdigest()}); "
+                f"check the backup storage, then re-materialize the partition"
+            )
+        mark_verified(out_fd, read_md5)
     finally:
+        with suppress(OSError):
+            sink.finish()  # after an error too: the sync thread must end
+        read_back.close()
         os.close(out_fd)
     return FileDigest(copied, md5.hexdigest(), etag.hexdigest() if etag else None, identity_of(os.fstat(src.fileno())))
 
@@ -250,13 +305,16 @@ def promote_staged(
     target: Path, expected_size: int, expected_md5: str, *, overwrite: bool = False,
     buffer_size: int = DEFAULT_BUFFER, source_label: str = "",
 ) -> CopyResult:
-    """Re-read the staged copy of `target` from disk and, when it matches the record, give it its final name."""
+    """Give the staged copy of `target` its final name when it matches the record: proven by its read-back mark
+    (read back from the disk while staging, unchanged since), else by re-reading it."""
     started = time.monotonic()
     tmp = temporary_path(target)
     try:
         _check_target(target)
-        verify = file_digest(tmp, buffer_size=buffer_size)
-        if verify.size != expected_size or verify.md5 != expected_md5:
+        read_back_while_staging = carries_mark(tmp, expected_md5)
+        verify = (FileDigest(expected_size, expected_md5) if read_back_while_staging
+                  else file_digest(tmp, buffer_size=buffer_size))
+        if tmp.stat().st_size != expected_size or verify.size != expected_size or verify.md5 != expected_md5:
             raise StagedCopyMismatchError(
                 f"written copy {tmp} of {source_label or target.name} does not match the record (copy: {verify.size} "
                 f"bytes, md5 {verify.md5}; record: {expected_size} bytes, md5 {expected_md5}); "
