@@ -1,9 +1,10 @@
 """`raw_file_backup`: the verified copy of a raw file in the backup pool, and the check that proves it.
 
-The proof comes from the copy's own verifying read: each file is fsynced, dropped from the page cache, read back
-and compared with the md5 recorded while it was read from the instrument, and only then renamed into place. A
-second re-read after the rename would prove nothing more, so the blocking check `backup_identical` is reported
-from that read.
+The proof comes from the copy's own verifying read: each file is written out to the disk, dropped from the page
+cache, read back and compared with the md5 recorded while it was read from the instrument (while it is staged,
+behind the writer; or, for a copy not proven that way or changed since, just before the rename), and only then
+renamed into place. A second re-read after the rename would prove nothing more, so the blocking check
+`backup_identical` is reported from that read.
 """
 
 import time
@@ -42,7 +43,7 @@ BACKUP_IDENTICAL = "backup_identical"
             blocking=True,
             partitions_def=raw_files_partitions,
             description=(
-                "Every backup file was read back from disk (page cache dropped, after fsync) and its size and md5 "
+                "Every backup file was read back from disk (written out, page cache dropped) and its size and md5 "
                 "matched the record before it got its final name; an existing copy was re-read the same way. Nothing "
                 "downstream runs without it. A mismatch fails raw_file_backup with the file and the difference: do "
                 "not delete the instrument file; fix the backup storage and re-materialize."
@@ -51,7 +52,7 @@ BACKUP_IDENTICAL = "backup_identical"
     ],
     description=(
         "The raw file's copy in the backup pool at `<backup>/<instrument>/<YYYY_MM>/<raw_file_id>`, written to a "
-        "temporary name, re-read and compared with the recorded md5, then renamed. An identical existing copy is "
+        "temporary name, read back from disk and compared with the recorded md5, then renamed. An identical existing copy is "
         "skipped; a different one is never overwritten unless overwrite is set (the old copy is kept as .bkp)."
     ),
 )
@@ -80,7 +81,7 @@ class BackupDone:
 
 
 def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
-    """Copy one raw file to the backup pool, each file verified by re-reading it from disk before its rename."""
+    """Copy one raw file to the backup pool, each file verified by reading it back from disk before its rename."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     file_info = doc.get("file_info") or {}
