@@ -20,6 +20,7 @@ from kraken_core.safe_paths import check_plain_name, safe_join
 JOB_SCRIPT_NAME = "submit_job.sh"
 JOB_SCRIPT = Path(__file__).with_name(JOB_SCRIPT_NAME)
 TMP_RAW_DIR_NAME = "tmp_raw_data"
+SCIEX_PARTS = (".wiff", ".wiff2", ".wiff.scan", ".timeseries.data")
 
 
 FALLBACK_PROJECT_ID = "_FALLBACK"
@@ -116,11 +117,13 @@ def sciex_working_copy(raw_cluster: PurePosixPath, output_cluster: PurePosixPath
 
 
 def raw_file_set(config: KrakenConfig, doc: dict) -> list[PurePosixPath]:
-    """Every file of the raw file in the backup pool as the cluster sees it (a Sciex `.wiff` with its siblings)."""
+    """The Sciex file set in the backup pool as the cluster sees it: the files the record lists for the raw file and
+    the set's usual parts (`.wiff`, `.wiff2`, `.wiff.scan`, `.timeseries.data`); the job copies those that exist."""
     raw = RawFileLocation.from_doc(doc)
     base = backup_base_path(config, raw)
-    names = sorted(doc.get("file_info") or {}) or [raw.original_name]
-    return [cluster_path(config, "backup", safe_join(base, backup_relpath(raw, name))) for name in names]
+    stem = raw.original_name[: -len(".wiff")]
+    names = set(doc.get("file_info") or {}) | {f"{stem}{suffix}" for suffix in SCIEX_PARTS}
+    return [cluster_path(config, "backup", safe_join(base, backup_relpath(raw, name))) for name in sorted(names)]
 
 
 def build_job_request(

@@ -77,7 +77,8 @@ if [[ "${RAW_FILE_PATH}" == *.wiff ]]; then
   mkdir -p -- "${TMP_RAW_DIR}" || exit 73
   stem="${RAW_FILE_PATH%.wiff}"
   parts=("${stem}.wiff" "${stem}.wiff2" "${stem}.wiff.scan" "${stem}.timeseries.data")
-  # RAW_FILE_SET holds shell-quoted paths built by the platform from the record; eval only splits them
+  # RAW_FILE_SET holds shell-quoted paths built by the platform (the record's files and the usual parts); eval
+  # only splits them
   [ -n "${RAW_FILE_SET:-}" ] && eval "parts=(${RAW_FILE_SET})"
   for part in "${parts[@]}"; do
     if [ -e "${part}" ]; then

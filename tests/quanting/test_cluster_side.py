@@ -16,7 +16,9 @@ from kraken_core.quanting.job_request import build_job_request
 from kraken_core.quanting.output_folder import base_output_folder
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path
 from kraken_resources.slurm import build_slurm_resource
-from tests.support.quanting import quanting_resources, wait_for_job_end, SOFTWARE, place_backed_up_raw_file, write_settings_files
+from tests.support.quanting import (
+    QC_TOOL, SOFTWARE, place_backed_up_raw_file, quanting_resources, wait_for_job_end, write_settings_files,
+)
 
 SETTINGS = {
     "_id": "s1", "name": "fast", "version": 3, "software": SOFTWARE, "software_type": "alphadia",
@@ -98,6 +100,25 @@ def test_sciex_copy_is_removed_when_the_job_fails(quant_config, cluster_layout):
     assert state.state == "FAILED", log
     assert "removed temporary Sciex copy" in log
     assert not (request.output_worker / "tmp_raw_data").exists()
+
+
+def test_a_yaml_tool_in_the_software_folder_opens_the_copied_sciex_file_set(quant_config, cluster_layout):
+    """The tool gets the temporary copy (all parts beside it) as RAW_FILE_PATH; the copy is gone after the job."""
+    config = quant_config(tools={"qc_tool": QC_TOOL})
+    write_settings_files(cluster_layout, "qc")
+    doc = _place_sciex(config, "20261102_PRJ1_tool.wiff")
+    (backup_base_path(config, RawFileLocation.from_doc(doc)) / "20261102_PRJ1_tool.timeseries.data").write_bytes(b"t")
+    settings = {**SETTINGS, "name": "qc", "software": "qc_tool", "software_type": "custom", "tool": "qc_tool",
+                "tool_parameters": {"mode": "full"}}
+    request, _, state, log, _ = _run(config, doc, settings)
+    assert state.state == "COMPLETED", log
+    words = (request.output_worker / "tool_args.txt").read_text().splitlines()
+    assert words[:2] == ["--raw", f"{request.output_cluster}/tmp_raw_data/20261102_PRJ1_tool.wiff"]
+    assert words[-2:] == ["--mode", "full"] and "tool qc_tool:" in log
+    assert (request.output_worker / "raw_folder.txt").read_text().split() == [
+        "20261102_PRJ1_tool.timeseries.data", "20261102_PRJ1_tool.wiff", "20261102_PRJ1_tool.wiff.scan",
+        "20261102_PRJ1_tool.wiff2"]
+    assert "removed temporary Sciex copy" in log and not (request.output_worker / "tmp_raw_data").exists()
 
 
 HEADER = ["#SBATCH --partition=debug", "#SBATCH --nice=42", "#SBATCH --nodes=1",

@@ -20,8 +20,25 @@ import yaml
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path
 
 HERE = Path(__file__).resolve().parents[1] / "quanting"
-FOLDERS = ("backup", "output", "settings", "slurm")
+FOLDERS = ("backup", "output", "settings", "slurm", "software")
 SOFTWARE = "alphadia-2.3.0"
+# a tool in the software folder (locations.software), as quanting.tools names it
+SOFTWARE_TOOL = "fake_tool-1.0/run_tool"
+FAKE_TOOL = """#!/bin/sh
+# a QC tool of the software folder: records the words it was given (one a line) and the files beside the raw file
+# it opens, and writes one metric
+out=""; raw=""; previous=""
+for word in "$@"; do
+  [ "$previous" = "--out" ] && out="$word"; [ "$previous" = "--raw" ] && raw="$word"; previous="$word"
+done
+printf '%s\\n' "$@" > "$out/tool_args.txt" && ls -- "$(dirname -- "$raw")" > "$out/raw_folder.txt" \\
+  && printf '{"peaks": 42}' > "$out/metrics.json"
+"""
+# its entry in quanting.tools: AlphaKraken's tokens and one declared parameter
+QC_TOOL = {"software_type": "custom", "executable": SOFTWARE_TOOL,
+           "arguments": "--raw RAW_FILE_PATH --out OUTPUT_PATH --threads NUM_THREADS --fasta FASTA_PATH "
+                        "--project PROJECT_ID --mode MODE",
+           "parameters": {"mode": {"type": "choice", "values": ["fast", "full"], "default": "fast"}}}
 
 
 @dataclass
@@ -77,6 +94,16 @@ def install_fake_alphadia(env: Path) -> Path:
     return env / "bin" / "alphadia"
 
 
+def install_software_tool(software: Path) -> Path:
+    """The fake tool at `<software folder>/SOFTWARE_TOOL`, readable and executable by the cluster user."""
+    tool = software / SOFTWARE_TOOL
+    tool.parent.mkdir(parents=True)
+    tool.write_text(FAKE_TOOL)
+    for path in (tool.parent, tool):
+        os.chmod(path, 0o755)
+    return tool
+
+
 def make_cluster_layout(services: dict) -> ClusterLayout:
     require_cluster(services)
     name = f"q{uuid.uuid4().hex[:10]}"
@@ -86,9 +113,10 @@ def make_cluster_layout(services: dict) -> ClusterLayout:
     os.chmod(layout.worker_root, 0o755)
     for folder in ("output", "slurm"):  # the cluster user writes here
         os.chmod(layout.worker(folder), 0o777)
-    for folder in ("backup", "settings"):
+    for folder in ("backup", "settings", "software"):
         os.chmod(layout.worker(folder), 0o755)
     install_fake_alphadia(layout.worker("slurm") / "envs" / SOFTWARE)
+    install_software_tool(layout.worker("software"))
     return layout
 
 
