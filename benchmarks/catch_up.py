@@ -35,15 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dagster as dg
 import pymongo
-from dagster._core.events import DagsterEventType
 
 from kraken_assets.catch_up import BACKUP_OP_NAME, CATCH_UP_JOB_NAME
 from tests.support.platform import DagsterPlatform
-from tests.support.services import service_env
+from benchmarks.support import service_env
 
 INSTRUMENTS = {"thermo1": "raw", "bruker1": "d", "sciex1": "wiff"}
 START = 1_700_000_000.0
-RUN_STARTING, RUN_START, RUN_SUCCESS = DagsterEventType.RUN_STARTING, DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS
+RUN_STARTING, RUN_START, RUN_SUCCESS = dg.DagsterEventType.RUN_STARTING, dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS
 LIFE = {RUN_STARTING, RUN_START, RUN_SUCCESS}
 
 

@@ -25,7 +25,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from kraken_core.record.connection import MongoSettings  # noqa: E402
 from kraken_ui_ext.companion.app import build_app  # noqa: E402
 from kraken_ui_ext.companion.settings import CompanionSettings  # noqa: E402
-from tests.support.services import service_env  # noqa: E402
+from benchmarks.support import service_env  # noqa: E402
 from tests.support.ui_record import INSTRUMENTS, seed_record  # noqa: E402
 
 PAGES = [

@@ -26,7 +26,7 @@ from kraken_core.record.indexes import ensure_indexes  # noqa: E402
 from mcp_server.record_reader import RecordReader  # noqa: E402
 from mcp_server.tools import build_server  # noqa: E402
 from tests.mcp.client import call, memory_session  # noqa: E402
-from tests.support.services import service_env  # noqa: E402
+from benchmarks.support import service_env  # noqa: E402
 
 INSTRUMENTS = ("astral1", "astral2", "tims1", "zeno1")
 SUFFIX = {"astral1": ".raw", "astral2": ".raw", "tims1": ".d", "zeno1": ".wiff"}

@@ -25,7 +25,7 @@ import boto3
 
 from kraken_core.checksum import file_digest
 from kraken_core.s3_store import S3ObjectStore
-from tests.support.services import service_env
+from benchmarks.support import service_env
 
 MB = 1024 * 1024
 

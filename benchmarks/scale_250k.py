@@ -50,7 +50,7 @@ from kraken_core.watcher import InstrumentWatcher, WatcherState
 from kraken_ui_ext.companion.app import build_app
 from kraken_ui_ext.companion.settings import CompanionSettings
 from tests.support.platform import ROOT, VENV_BIN, free_port, wait_for
-from tests.support.services import service_env
+from benchmarks.support import service_env
 from tests.support.ui_record import INSTRUMENTS, seed_record
 
 PARTITIONS = "raw_files"

@@ -32,7 +32,7 @@ from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.slurm import build_slurm_resource
 from kraken_sensors.slurm_jobs import build_slurm_job_sensor
 from tests.support.quanting import make_cluster_layout, quanting_section
-from tests.support.services import service_env
+from benchmarks.support import service_env
 
 
 def hold_jobs(cluster, count: int) -> list[str]:
