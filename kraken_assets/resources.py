@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 import dagster as dg
-from dagster_aws.s3 import S3Resource
-
 from kraken_resources import KrakenConfigResource, MongoResource
+from kraken_resources.s3 import KrakenS3Resource
 from kraken_resources.slack import SlackAlertsResource
 from kraken_resources.slurm import build_slurm_resource
 
@@ -31,7 +30,7 @@ def build_resources(kraken_config: KrakenConfigResource) -> dict[str, dg.Configu
         "slurm": build_slurm_resource(config),
         "slack": SlackAlertsResource(token=_optional_env("SLACK_TOKEN")),
         # unset credentials fall back to boto3's chain (AWS_* variables, profile, instance role)
-        "s3": S3Resource(
+        "s3": KrakenS3Resource(
             endpoint_url=s3.endpoint_url,
             region_name=s3.region_name,
             max_attempts=s3.max_attempts,

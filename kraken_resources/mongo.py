@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import ClassVar
 
 import dagster as dg
 from pymongo.database import Database
 
 from kraken_core.record.connection import MongoSettings, open_client
+from kraken_resources.hidden_secrets import HidesSecrets
 
 
 @cache
@@ -15,7 +17,8 @@ def _client(settings: MongoSettings):
     return open_client(settings)
 
 
-class MongoResource(dg.ConfigurableResource):
+class MongoResource(HidesSecrets, dg.ConfigurableResource):
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
     host: str = "127.0.0.1"
     port: int = 27017
     database: str = "krakendb"

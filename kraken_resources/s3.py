@@ -3,10 +3,19 @@ credentials through `EnvVar` only when set) turned into the bucket operations th
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dagster_aws.s3 import S3Resource
 
 from kraken_core.config.s3 import S3Config
 from kraken_core.s3_store import S3ObjectStore
+from kraken_resources.hidden_secrets import HidesSecrets
+
+
+class KrakenS3Resource(HidesSecrets, S3Resource):
+    """dagster-aws's `S3Resource`, its secret key and session token hidden from repr() and str()."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"aws_secret_access_key", "aws_session_token"})
 
 
 def object_store(resource: S3Resource, s3: S3Config) -> S3ObjectStore:

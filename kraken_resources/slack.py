@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from typing import ClassVar
 
 import dagster as dg
 from dagster_slack import SlackResource
 from slack_sdk.errors import SlackApiError
+
+from kraken_resources.hidden_secrets import HidesSecrets
 
 
 @cache
@@ -19,8 +22,10 @@ def _client(token: str, api_url: str | None):
     return client
 
 
-class SlackAlertsResource(dg.ConfigurableResource):
+class SlackAlertsResource(HidesSecrets, dg.ConfigurableResource):
     """`token` comes from the environment (`SLACK_TOKEN`); channel and API URL come from the YAML config."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"token"})
 
     token: str | None = None
 

@@ -1,7 +1,8 @@
 """SSH to the cluster's head nodes over paramiko: verified host keys, failover, timeouts, retries.
 
 Host keys are checked against a known_hosts file with paramiko's RejectPolicy: an unknown or changed key is
-refused, never added. Errors name the host and the command, never a password or key.
+refused, never added. A private key others can read, or a known_hosts file others can write, is refused before
+any connection (`kraken_core.ssh_files`). Errors name the host and the command, never a password or key.
 """
 
 from __future__ import annotations
@@ -12,15 +13,23 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import ClassVar
 
 import dagster as dg
 import paramiko
+
+from kraken_core.ssh_files import ssh_file_problems
+from kraken_resources.hidden_secrets import HidesSecrets
 
 _TRANSPORT_ERRORS = (paramiko.SSHException, OSError, EOFError, socket.timeout)
 
 
 class SshUnavailableError(RuntimeError):
     """No configured head node accepted a connection."""
+
+
+class InsecureSshFilesError(SshUnavailableError):
+    """The private key or the known_hosts file is open to others; nothing is connected until it is fixed."""
 
 
 class SshCommandError(RuntimeError):
@@ -71,6 +80,8 @@ class SshSession:
 
     def connect(self) -> SshSession:
         r = self._resource
+        if unsafe := ssh_file_problems(r.key_file, r.known_hosts_file):
+            raise InsecureSshFilesError("; ".join(unsafe))
         problems = []
         for attempt in range(r.retries + 1):
             for host in r.hosts:
@@ -145,8 +156,10 @@ class SshSession:
             self._client = None
 
 
-class SshResource(dg.ConfigurableResource):
+class SshResource(HidesSecrets, dg.ConfigurableResource):
     """Head nodes in failover order (`host` or `host:port`), the user, and a key file or password."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
 
     hosts: list[str]
     port: int = 22

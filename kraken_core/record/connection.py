@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pymongo
 from bson.codec_options import TypeDecoder, TypeRegistry
@@ -35,7 +35,7 @@ class MongoSettings:
     port: int = 27017
     database: str = DEFAULT_DB
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # repr() never shows it; describe() for logs
     auth_source: str = "admin"
     timeout_ms: int = 5000
 
