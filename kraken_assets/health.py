@@ -1,14 +1,23 @@
 """`location_health`: one partition per instrument plus `backup` and `output`, materialized on a schedule, with
-the monitoring checks (mount, free space, heartbeat, pile-up, stall, files newly in error or failed upload)."""
+the monitoring checks (mount, free space, heartbeat, pile-ups, stall, files newly in error or failed upload, the
+Evosep pump pressure)."""
 
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
+from kraken_core.lifecycle.mode import lifecycle_mode
 from kraken_core.monitoring.health_checks import LOCATION_CHECKS, Verdict, evaluate_location
 from kraken_core.monitoring.location_health import LocationReport, location_names, measure_location, with_record_facts
-from kraken_core.record.location_facts import new_raw_file_errors, new_reused_names, new_upload_failures
+from kraken_core.monitoring.pump_pressure import PressureSample
+from kraken_core.record.location_facts import (
+    new_raw_file_errors,
+    new_reused_names,
+    new_upload_failures,
+    pump_pressure_readings,
+    unfinished_instrument_files,
+)
 from kraken_resources import KrakenConfigResource, MongoResource
 
 LOCATION_HEALTH = dg.AssetKey("location_health")
@@ -23,6 +32,14 @@ CHECK_DESCRIPTIONS = {
     "no_reused_file_names": (
         "No acquisition since the last evaluation reused the name of a raw file already in the record (each such "
         "file is backed up as a raw file of its own with a timestamp prefix)."
+    ),
+    "no_instrument_file_pile_up": (
+        "At most instrument_file_pile_up_limit (30) raw files acquired more than instrument_file_min_age_h (6 h) "
+        "ago are unfinished in the instrument folder (not yet backed up, or backed up but not moved)."
+    ),
+    "pump_pressure_normal": (
+        "The Evosep pump's high-pressure maximum (MSQC) rose by at most 20 bar over the last 5 comparable samples "
+        "and the newest is below 480 bar (monitoring.pump_pressure)."
     ),
 }
 
@@ -107,7 +124,7 @@ def build_location_health(config: KrakenConfig) -> dg.AssetsDefinition:
         cfg = kraken_config.get()
         name = context.partition_key
         report = with_record_facts(measure_location(cfg, name), mongo.get_database())
-        errors = failures = reused = None
+        errors = failures = reused = unfinished = pressure = None
         if report.kind == "instrument" and report.record is not None:
             since = _previous_record_check(context, name) or report.measured_at - timedelta(
                 minutes=cfg.monitoring.health_fresh_m
@@ -115,10 +132,15 @@ def build_location_health(config: KrakenConfig) -> dg.AssetsDefinition:
             db = mongo.get_database()
             errors, failures = new_raw_file_errors(db, name, since), new_upload_failures(db, name, since)
             reused = new_reused_names(db, name, since)
+            moving = cfg.instruments[name].lifecycle.moves_files and lifecycle_mode(kraken_config.env, cfg).destructive
+            unfinished = unfinished_instrument_files(
+                db, name, report.measured_at - timedelta(hours=cfg.monitoring.instrument_file_min_age_h), moving)
+            pressure = [PressureSample(**row) for row in pump_pressure_readings(
+                db, name, report.measured_at - timedelta(hours=cfg.monitoring.pump_pressure.lookback_h))]
         if report.record_error:
             context.log.warning(f"{name}: record checks skipped, MongoDB unreachable: {report.record_error}")
         yield dg.MaterializeResult(asset_key=LOCATION_HEALTH, metadata=_metadata(report))
-        for verdict in evaluate_location(cfg, report, errors, failures, reused):
+        for verdict in evaluate_location(cfg, report, errors, failures, reused, unfinished, pressure):
             yield check_result(LOCATION_HEALTH, verdict)
 
     return location_health

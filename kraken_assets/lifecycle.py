@@ -18,6 +18,7 @@ from kraken_core.lifecycle.outcomes import InstrumentReport
 from kraken_core.lifecycle.remover import Remover
 from kraken_core.lifecycle.summary import instrument_rows, refusals, run_totals, summary_markdown
 from kraken_core.lifecycle.verification import BackupVerifier, PoolBackupVerifier
+from kraken_core.record.kraken_status import FILE_REMOVER, write_job_heartbeat
 from kraken_core.record.lifecycle_log import ensure_lifecycle_indexes
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_sensors.instrument_file_mover import build_mover_sensor
@@ -98,6 +99,14 @@ def _purge(context, run_config: LifecycleRunConfig, env: str, cfg: KrakenConfig,
     demo = not mode.destructive and cfg.monitoring.free_space_file is not None
     free_space = demo_free_space_probe(cfg) if demo else statvfs_free_bytes
     reports = Remover(cfg, db, mode, verifier, free_space=free_space, run_id=context.run.run_id).run()
+    failed = [r.instrument_id for r in reports if r.failed(cfg.lifecycle.max_errors_per_instrument)]
+    totals = run_totals(reports)
+    write_job_heartbeat(
+        db, FILE_REMOVER, not failed,
+        f"run {context.run.run_id[:8]} ({mode.label}): {totals['files_deleted']} deleted, "
+        f"{totals['files_would_delete']} would be deleted, {totals['files_refused']} refused"
+        + (f"; too many errors on {', '.join(failed)}" if failed else ""),
+    )
     return _result(context, "purge", cfg, mode, reports)
 
 

@@ -1,21 +1,32 @@
 """`platform_services`: is MongoDB reachable, and (when quantification is configured) are the Slurm head nodes?
+Does the companion app answer, has the worker's disk room, did the file remover run lately?
 
 One subject per service, so an outage is one alert, not one per instrument."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
 from kraken_assets.health import check_result
 from kraken_core.config import KrakenConfig
-from kraken_core.monitoring.probes import ProbeResult, probe_hosts, probe_mongo
+from kraken_core.monitoring.free_space import local_disk_free_gb
+from kraken_core.monitoring.probes import ProbeResult, probe_hosts, probe_http, probe_mongo
 from kraken_core.monitoring.service_health import (
+    COMPANION_HEALTHY,
+    LOCAL_DISK_FREE,
     MONGO_REACHABLE,
+    REMOVER_HEARTBEAT_FRESH,
     SLURM_HEAD_NODES_REACHABLE,
+    companion_health_url,
+    companion_verdict,
+    local_disk_verdict,
     mongo_verdict,
+    remover_verdict,
     slurm_verdict,
 )
+from kraken_core.monitoring.verdict import Verdict
+from kraken_core.record.kraken_status import FILE_REMOVER, job_heartbeat
 from kraken_resources import MongoResource
 from kraken_resources.ssh import SshResource, SshUnavailableError
 
@@ -37,6 +48,23 @@ def ssh_head_node_probe(ssh: SshResource) -> HeadNodeProbe:
     return probe
 
 
+def _local_disk(cfg: KrakenConfig) -> Verdict:
+    path, threshold = cfg.monitoring.local_disk_path, cfg.monitoring.local_min_free_space_gb
+    try:
+        return local_disk_verdict(path, local_disk_free_gb(path, cfg.monitoring.free_space_file), threshold)
+    except (OSError, ValueError) as err:
+        return local_disk_verdict(path, None, threshold, str(err))
+
+
+def _remover(cfg: KrakenConfig, mongo: MongoResource) -> Verdict | None:
+    """None before the remover's first run, and while MongoDB is away (`mongo_reachable` says so)."""
+    try:
+        heartbeat = job_heartbeat(mongo.get_database(), FILE_REMOVER)
+    except Exception:  # noqa: BLE001 - any driver error: the record is unreachable, reported by mongo_reachable
+        return None
+    return remover_verdict(heartbeat, datetime.now(UTC), cfg.monitoring.remover_heartbeat_max_age_h)
+
+
 def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe | None = None) -> dg.AssetsDefinition:
     """Without `head_node_probe`, head nodes are probed over SSH with the `slurm` resource's settings."""
     checks = [dg.AssetCheckSpec(MONGO_REACHABLE, asset=PLATFORM_SERVICES,
@@ -45,6 +73,18 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
     if with_slurm:
         checks.append(dg.AssetCheckSpec(SLURM_HEAD_NODES_REACHABLE, asset=PLATFORM_SERVICES,
                                         description="Every configured Slurm head node accepts an SSH session."))
+    health_url = companion_health_url(config.monitoring.companion_health_url, config.companion_base_url)
+    if health_url:
+        checks.append(dg.AssetCheckSpec(COMPANION_HEALTHY, asset=PLATFORM_SERVICES,
+                                        description=f"The companion app's health endpoint ({health_url}) answers 200."))
+    checks += [
+        dg.AssetCheckSpec(LOCAL_DISK_FREE, asset=PLATFORM_SERVICES,
+                          description="The worker's local disk (monitoring.local_disk_path) has at least "
+                                      "monitoring.local_min_free_space_gb (10 GB) free."),
+        dg.AssetCheckSpec(REMOVER_HEARTBEAT_FRESH, asset=PLATFORM_SERVICES,
+                          description="The file remover (purge_instrument_files) ran within "
+                                      "monitoring.remover_heartbeat_max_age_h (24 h); see kraken_status file_remover."),
+    ]
 
     @dg.multi_asset(
         name="platform_services",
@@ -57,7 +97,10 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
                 freshness_policy=dg.FreshnessPolicy.time_window(
                     fail_window=timedelta(minutes=config.monitoring.health_fresh_m)
                 ),
-                description="Reachability of the services every raw file depends on: MongoDB and the Slurm head nodes.",
+                description=(
+                    "Reachability of the services every raw file depends on (MongoDB, the Slurm head nodes, the "
+                    "companion app), the worker's local disk and the file remover's last run."
+                ),
             )
         ],
         check_specs=checks,
@@ -71,6 +114,12 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
         if with_slurm:
             probe = head_node_probe or ssh_head_node_probe(context.resources.slurm.ssh)
             verdicts.append(slurm_verdict(probe_hosts(cfg.quanting.ssh_hosts, probe)))
+        if health_url:
+            verdicts.append(companion_verdict(probe_http(health_url)))
+        verdicts.append(_local_disk(cfg))
+        remover = _remover(cfg, mongo)
+        if remover is not None:
+            verdicts.append(remover)
         for verdict in verdicts:
             (context.log.info if verdict.passed else context.log.error)(verdict.description)
         yield dg.MaterializeResult(

@@ -20,6 +20,11 @@ TITLES = {
     "run_failure": "Run failed",
     "stale_copy_recovered": "Copy recovered after a crash",
     "quality_metrics_in_bounds": "Quality metrics out of bounds",
+    "no_instrument_file_pile_up": "Instrument files piling up",
+    "pump_pressure_normal": "Evosep pump pressure",
+    "companion_healthy": "Companion app unhealthy",
+    "local_disk_free": "Worker disk almost full",
+    "remover_heartbeat_fresh": "File remover not running",
 }
 DIGEST_MAX_LINES = 30
 

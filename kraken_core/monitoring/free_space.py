@@ -6,9 +6,13 @@ disk on a machine whose real disks are large. It is read at every evaluation, so
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import yaml
+
+# the name of the worker's own disk in the free-space file and in alerts
+LOCAL_DISK = "worker"
 
 
 class FreeSpaceFileError(ValueError):
@@ -35,3 +39,10 @@ def read_free_space_file(path: Path | None) -> dict[str, float]:
 def free_space_gb(measured_gb: float | None, name: str, free_space_file: Path | None) -> float | None:
     """The free-space file's value for `name` if it has one, else what the disk reported."""
     return read_free_space_file(free_space_file).get(name, measured_gb)
+
+
+def local_disk_free_gb(path: Path, free_space_file: Path | None) -> float:
+    """Free GB of the worker's local disk at `path` (`monitoring.local_disk_path`), or the free-space file's value
+    for `worker`. An unreadable path raises OSError."""
+    stated = read_free_space_file(free_space_file).get(LOCAL_DISK)
+    return stated if stated is not None else shutil.disk_usage(path).free / 1e9

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
-
 from kraken_core.config import KrakenConfig
 from kraken_core.config.monitoring import DEFAULT_PILE_UP_LIMIT
 from kraken_core.monitoring.location_health import LocationReport
+from kraken_core.monitoring.pump_pressure import PUMP_PRESSURE_NORMAL, PressureSample, pump_pressure_verdict
+from kraken_core.monitoring.verdict import Verdict  # noqa: F401 - where the health assets import it from
 
 MOUNT_OK = "mount_ok"
 FREE_SPACE = "free_space"
@@ -17,6 +16,7 @@ NOT_STALLED = "not_stalled"
 NO_NEW_RAW_FILE_ERRORS = "no_new_raw_file_errors"
 NO_NEW_UPLOAD_FAILURES = "no_new_upload_failures"
 NO_REUSED_FILE_NAMES = "no_reused_file_names"
+NO_INSTRUMENT_FILE_PILE_UP = "no_instrument_file_pile_up"
 
 LOCATION_CHECKS = (
     MOUNT_OK,
@@ -27,21 +27,9 @@ LOCATION_CHECKS = (
     NO_NEW_RAW_FILE_ERRORS,
     NO_NEW_UPLOAD_FAILURES,
     NO_REUSED_FILE_NAMES,
+    NO_INSTRUMENT_FILE_PILE_UP,
+    PUMP_PRESSURE_NORMAL,
 )
-
-# A failing "state" check stays a problem until it passes again (then a resolved message follows); a failing
-# "event" check reports something that happened (files newly in error) and is never "resolved".
-AlertKind = Literal["state", "event"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    check: str
-    subject: str
-    passed: bool
-    description: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-    kind: AlertKind = "state"
 
 
 def min_free_space_gb(config: KrakenConfig, name: str) -> float:
@@ -130,6 +118,30 @@ def check_pile_up(config: KrakenConfig, report: LocationReport) -> Verdict | Non
     )
 
 
+def check_instrument_file_pile_up(config: KrakenConfig, report: LocationReport,
+                                  unfinished: dict[str, int] | None) -> Verdict | None:
+    """AlphaKraken's instrument-file pile-up: too many raw files acquired hours ago whose files are still in the
+    instrument folder unfinished (`unfinished`: their count per status). Unlike `no_status_pile_up` it counts
+    only old files, over all statuses, and with the mover at work also files backed up but never moved."""
+    if report.kind != "instrument" or unfinished is None:
+        return None
+    limit, hours = config.monitoring.instrument_file_pile_up_limit, config.monitoring.instrument_file_min_age_h
+    total = sum(unfinished.values())
+    metadata = {"unfinished_files": total, "per_status": unfinished, "limit": limit, "min_age_h": hours}
+    what = f"raw file(s) acquired more than {hours:g} h ago unfinished in the instrument folder"
+    if total <= limit:
+        return Verdict(NO_INSTRUMENT_FILE_PILE_UP, report.name, True,
+                       f"{report.name}: {total} {what} (limit {limit})", metadata)
+    listing = ", ".join(f"{n} in {status}" for status, n in sorted(unfinished.items(), key=lambda item: -item[1]))
+    return Verdict(
+        NO_INSTRUMENT_FILE_PILE_UP, report.name, False,
+        f"{report.name}: {total} {what} (limit {limit}): {listing}. Early statuses: look for stuck or failed runs "
+        f"of this instrument; backed up (copying_done and later): the mover does not move them to Backup/, look "
+        f"at the move_instrument_files runs and the instrument_file_log",
+        metadata,
+    )
+
+
 def check_stall(config: KrakenConfig, report: LocationReport) -> Verdict | None:
     hours = config.instruments[report.name].monitoring.stall_alert_hours if report.kind == "instrument" else None
     age = report.newest_file_age_s()
@@ -169,8 +181,13 @@ def evaluate_location(
     raw_file_errors: list[dict] | None = None,
     upload_failures: list[dict] | None = None,
     reused_names: list[dict] | None = None,
+    unfinished_files: dict[str, int] | None = None,
+    pressure_samples: list[PressureSample] | None = None,
 ) -> list[Verdict]:
     """Every check that can be decided from what is known; a check that cannot (record unreachable) is left out."""
+    pressure = None
+    if report.kind == "instrument" and pressure_samples is not None:
+        pressure = pump_pressure_verdict(report.name, pressure_samples, config.monitoring.pump_pressure)
     verdicts = [
         check_mount(report),
         check_free_space(config, report),
@@ -184,5 +201,7 @@ def evaluate_location(
         check_new_files(NO_REUSED_FILE_NAMES, report.name, reused_names, "registered under a name used before",
                         "Each is backed up as a raw file of its own, beside the earlier one; ask the instrument's "
                         "users to give every acquisition a new name, so results cannot be mixed up."),
+        check_instrument_file_pile_up(config, report, unfinished_files),
+        pressure,
     ]
     return [v for v in verdicts if v is not None]

@@ -1,8 +1,10 @@
-"""Reachability of the services the platform depends on: MongoDB and the Slurm head nodes."""
+"""Reachability of the services the platform depends on: MongoDB, the Slurm head nodes, the companion app."""
 
 from __future__ import annotations
 
 import socket
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,3 +40,19 @@ def probe_tcp(host: str, default_port: int, timeout_s: float = 5.0) -> ProbeResu
 
 def probe_hosts(hosts: list[str], probe: Callable[[str], ProbeResult]) -> list[ProbeResult]:
     return [probe(host) for host in hosts]
+
+
+def probe_http(url: str, timeout_s: float = 10.0) -> ProbeResult:
+    """Does `url` answer HTTP 200 within the timeout (a health endpoint such as the companion's `/healthz`)?"""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - an operator's http(s) URL
+            status, reason = response.status, response.reason
+    except urllib.error.HTTPError as err:
+        return ProbeResult(url, False, f"{url} answered HTTP {err.code} {err.reason}")
+    except urllib.error.URLError as err:
+        return ProbeResult(url, False, f"{url} does not answer: {err.reason}")
+    except (TimeoutError, OSError) as err:
+        return ProbeResult(url, False, f"{url} does not answer within {timeout_s:g} s: {err}")
+    if status != 200:
+        return ProbeResult(url, False, f"{url} answered HTTP {status} {reason}")
+    return ProbeResult(url, True, f"{url} answers HTTP 200")

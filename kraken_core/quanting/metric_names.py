@@ -52,9 +52,9 @@ _ALPHADIA_COLUMNS = {
 LEGACY_NAMES: dict[str, str] = {**_SHORT_NAMES, **_ALPHADIA_COLUMNS}
 MSQC_LEGACY_PREFIX = "msqc_"
 
-# MSQC's maximum of the Evosep pump's high-pressure trace in bar: AlphaKraken's MSQC plugin stores the column
-# `evosep_pump_hp_pressure_max` of `msqc_results.tsv` with the prefix `msqc_`; its pump-pressure alert reads it
-EVOSEP_PUMP_HP_PRESSURE_MAX = "msqc_evosep_pump_hp_pressure_max"
+# MSQC's maximum of the Evosep pump's high-pressure trace in bar (column of `msqc_results.tsv`); the pump-pressure
+# alert reads it, and its older name `msqc_evosep_pump_hp_pressure_max` in documents not yet migrated
+EVOSEP_PUMP_HP_PRESSURE_MAX = "evosep_pump_hp_pressure_max"
 # the gradient length in minutes (AlphaDIA's `raw.gradient_length_m`); AlphaKraken's later documents spell it
 # `raw:gradient_length_m`
 GRADIENT_LENGTH = "gradient_length"

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pymongo.database import Database
 
+from kraken_core.numbers import finite_number
+from kraken_core.quanting.metric_names import EVOSEP_PUMP_HP_PRESSURE_MAX, GRADIENT_LENGTH_NAMES, MSQC_LEGACY_PREFIX
 from kraken_core.record.timestamps import record_datetime
-from kraken_core.statuses import NON_TERMINAL_STATUSES, BackupStatus, RawFileStatus
+from kraken_core.statuses import (
+    NON_TERMINAL_STATUSES,
+    VERIFIED_BACKUP_STATUSES,
+    BackupStatus,
+    InstrumentFileStatus,
+    RawFileStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -66,3 +75,56 @@ def new_reused_names(db: Database, instrument_id: str, since: datetime) -> list[
     docs = db.raw_file.find(query, {"_id": 1, "original_name": 1}).sort("created_at_", 1).limit(50)
     return [{"_id": d["_id"], "status_details": f"a new acquisition under the used name {d['original_name']}"}
             for d in docs]
+
+
+def unfinished_instrument_files(db: Database, instrument_id: str, acquired_before: datetime,
+                                moving_expected: bool) -> dict[str, int]:
+    """Raw files of the instrument acquired before `acquired_before` whose instrument files are still in the
+    acquisition folder (`instrument_file_status: initial`) and unfinished, per status: still in a non-terminal
+    status, or, where the mover moves files, backed up but not moved. Files that ended in `error` or were
+    ignored stay on the instrument on purpose and are not counted."""
+    unfinished: list[dict[str, Any]] = [{"status": {"$in": sorted(NON_TERMINAL_STATUSES)}}]
+    if moving_expected:
+        unfinished.append({"backup_status": {"$in": sorted(VERIFIED_BACKUP_STATUSES)}})
+    match = {"instrument_id": instrument_id, "instrument_file_status": str(InstrumentFileStatus.INITIAL),
+             "created_at": {"$lt": acquired_before}, "$or": unfinished}
+    pipeline = [{"$match": match}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+    return {str(doc["_id"]): doc["n"] for doc in db.raw_file.aggregate(pipeline)}
+
+
+PRESSURE_NAMES = (EVOSEP_PUMP_HP_PRESSURE_MAX, MSQC_LEGACY_PREFIX + EVOSEP_PUMP_HP_PRESSURE_MAX)
+
+
+def _first_number(doc: dict[str, Any], names: tuple[str, ...]) -> float | None:
+    for name in names:
+        value = finite_number(doc.get(name))
+        if value is not None:
+            return float(value)
+    return None
+
+
+def pump_pressure_readings(db: Database, instrument_id: str, since: datetime) -> list[dict[str, Any]]:
+    """The Evosep pump's high-pressure maximum of each raw file of the instrument acquired since `since`, with
+    its gradient length from any metrics document of the file (MSQC, AlphaDIA, ...); files without a pressure
+    are left out. Keys: raw_file_id, acquired_at, pressure_bar, gradient_length_m."""
+    acquired = {doc["_id"]: record_datetime(doc.get("created_at"))
+                for doc in db.raw_file.find({"instrument_id": instrument_id, "created_at": {"$gte": since}},
+                                            {"_id": 1, "created_at": 1})}
+    if not acquired:
+        return []
+    pressure: dict[str, float] = {}
+    gradient: dict[str, float] = {}
+    projection = {"raw_file": 1, **{name: 1 for name in (*PRESSURE_NAMES, *GRADIENT_LENGTH_NAMES)}}
+    for doc in db.metrics.find({"raw_file": {"$in": sorted(acquired)}}, projection).sort("created_at_", 1):
+        rid = doc["raw_file"]
+        value = _first_number(doc, PRESSURE_NAMES)
+        if value is not None:
+            pressure[rid] = value  # the newest document wins
+        length = _first_number(doc, GRADIENT_LENGTH_NAMES)
+        if length is not None:
+            gradient[rid] = length
+    return [
+        {"raw_file_id": rid, "acquired_at": acquired[rid], "pressure_bar": bar, "gradient_length_m": gradient.get(rid)}
+        for rid, bar in pressure.items()
+        if acquired.get(rid) is not None
+    ]

@@ -31,14 +31,23 @@ def test_health_cron_and_freshness_come_from_the_config(make_config):
 
 
 def test_slurm_check_only_with_quanting_and_then_wired_to_the_slurm_resource(make_config, config, mounts, tmp_path):
+    always = ["local_disk_free", "mongo_reachable", "remover_heartbeat_fresh"]
     plain = build_monitoring(config).assets[1]
-    assert [k.name for k in plain.check_keys] == ["mongo_reachable"]
+    assert sorted(k.name for k in plain.check_keys) == always
     quanting = make_config(**with_quanting(mounts, ["head1", "head2:2222"], str(tmp_path / "known_hosts")))
     monitoring = build_monitoring(quanting)
     services = monitoring.assets[1]
-    assert sorted(k.name for k in services.check_keys) == ["mongo_reachable", "slurm_head_nodes_reachable"]
+    assert sorted(k.name for k in services.check_keys) == sorted([*always, "slurm_head_nodes_reachable"])
     assert "slurm" in services.required_resource_keys
     defs = dg.Definitions(assets=monitoring.assets, resources={
         "kraken_config": dg.ResourceDefinition.none_resource(), "mongo": dg.ResourceDefinition.none_resource(),
         "slurm": build_slurm_resource(quanting)})
     defs.get_repository_def().load_all_definitions()
+
+
+def test_companion_check_only_where_the_companion_has_an_address(make_config):
+    services = build_monitoring(make_config(companion_base_url="http://webapp.example:8050")).assets[1]
+    [spec] = [spec for spec in services.check_specs if spec.name == "companion_healthy"]
+    assert "http://webapp.example:8050/healthz" in spec.description
+    explicit = make_config(monitoring={"companion_health_url": "http://127.0.0.1:8050/healthz"})
+    assert "companion_healthy" in {k.name for k in build_monitoring(explicit).assets[1].check_keys}

@@ -10,8 +10,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from tests.support.local_http import LocalHttpServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -22,34 +23,25 @@ class PostedMessage:
     payload: dict
 
 
-class SlackRecorder:
+class SlackRecorder(LocalHttpServer):
     def __init__(self) -> None:
         self.messages: list[PostedMessage] = []
         self.refuse_with: str | None = None
         self._lock = threading.Lock()
         recorder = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                body = self.body().decode()
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     payload = json.loads(body or "{}")
                 else:
                     payload = dict(parse_qsl(body))
                 method = self.path.rsplit("/", 1)[-1]
                 answer = recorder._answer(method, payload, self.headers.get("Authorization", ""))
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(200, json.dumps(answer).encode(), "application/json; charset=utf-8")
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def _answer(self, method: str, payload: dict, authorization: str) -> dict:
         if method != "chat.postMessage":
@@ -65,17 +57,12 @@ class SlackRecorder:
 
     @property
     def api_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"{self.base_url}/api/"
 
     def texts(self) -> list[str]:
         with self._lock:
             return [m.text for m in self.messages]
 
-    def start(self) -> SlackRecorder:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def channel_texts(self, channel: str) -> list[str]:
+        with self._lock:
+            return [m.text for m in self.messages if m.channel == channel]
