@@ -9,7 +9,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from kraken_core.record.connection import open_database
 from mcp_server.record_reader import RecordReader
-from mcp_server.runtime import RuntimeSettingsError, configured_instrument_types, environment, runtime_settings
+from mcp_server.runtime import (
+    RuntimeSettingsError, allowed_origins, configured_instrument_types, environment, runtime_settings,
+)
 from mcp_server.tools import build_server
 
 
@@ -29,10 +31,9 @@ def main() -> int:
     if settings.transport == "stdio":
         server.run("stdio")
     else:
-        security = None
-        if settings.allowed_hosts:
-            security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
-                                                 allowed_hosts=list(settings.allowed_hosts))
+        security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                             allowed_hosts=list(settings.allowed_hosts),
+                                             allowed_origins=allowed_origins(settings.allowed_hosts))
         log.info("listening on http://%s:%d/mcp", settings.host, settings.port)
         server.run("streamable-http", host=settings.host, port=settings.port, transport_security=security)
     return 0

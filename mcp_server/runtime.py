@@ -1,8 +1,9 @@
 """How the server runs, from the environment: transport, bind address, port, and the read-only record user.
 
 - `MCP_TRANSPORT`: `stdio` (default) or `streamable-http`; `MCP_HOST` (default 127.0.0.1) and `MCP_PORT`
-  (default 8089) for HTTP, served at `/mcp`. `MCP_ALLOWED_HOSTS` (comma-separated `host:port`, `host:*`)
-  turns on Host-header checks when bound to a non-loopback address.
+  (default 8089) for HTTP, served at `/mcp`. The Host header is always checked (DNS rebinding): loopback names
+  are allowed, and `MCP_ALLOWED_HOSTS` (comma-separated `host`, `host:port`, `host:*`) adds the names clients use
+  (behind the entrance: the lab's name of the nginx host). The bearer token is checked by the entrance.
 - `MONGO_HOST`, `MONGO_PORT`, `MONGO_DB` and the read-only user `MONGO_USER_READ` / `MONGO_PASSWORD_READ`
   (only used when set); without them `MONGO_USER` / `MONGO_PASSWORD`, the names AlphaKraken's MCP container
   is given (its compose file passes the read-only user under them).
@@ -21,6 +22,7 @@ from kraken_core.config.loader import ConfigError, load_config, load_environment
 from kraken_core.record.connection import DEFAULT_DB, MongoSettings
 
 TRANSPORTS = ("stdio", "streamable-http")
+LOOPBACK_HOSTS = ("127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*")
 DEFAULT_PORT = 8089
 log = logging.getLogger("mcp_server")
 
@@ -76,9 +78,15 @@ def runtime_settings(environ: Mapping[str, str]) -> RuntimeSettings:
         user=user,
         password=password,
     )
-    allowed = tuple(h.strip() for h in (environ.get("MCP_ALLOWED_HOSTS") or "").split(",") if h.strip())
+    configured = [h.strip() for h in (environ.get("MCP_ALLOWED_HOSTS") or "").split(",") if h.strip()]
+    allowed = tuple(dict.fromkeys([*LOOPBACK_HOSTS, *configured]))
     return RuntimeSettings(transport, environ.get("MCP_HOST") or "127.0.0.1", _int(environ, "MCP_PORT", DEFAULT_PORT),
                            allowed, mongo)
+
+
+def allowed_origins(allowed_hosts: tuple[str, ...]) -> list[str]:
+    """Browser origins matching the allowed host names (most MCP clients send no Origin at all)."""
+    return [f"{scheme}://{host}" for host in allowed_hosts for scheme in ("http", "https")]
 
 
 def configured_instrument_types() -> dict[str, str]:

@@ -11,13 +11,14 @@ from urllib.parse import quote, urlencode
 from pymongo.database import Database
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.quanting.requantify import REQUANTIFIABLE_STATUSES
+from kraken_core.record.accounts import Account, authenticate, end_sessions
 from kraken_core.record.connection import open_database
 from kraken_core.record.requantify import request_requantification
 from kraken_core.record.settings_catalog import (
@@ -34,6 +35,7 @@ from kraken_core.record.settings_catalog import (
 )
 from kraken_core.settings_resolution import resolve_settings
 from kraken_ui_ext.companion import auth
+from kraken_ui_ext.companion.access import UPSTREAM_HEADER, decide
 from kraken_ui_ext.companion.colour_scale import ColumnScale
 from kraken_ui_ext.companion.csv_export import overview_csv
 from kraken_ui_ext.companion.overview import PAGE_SIZE, OverviewFilters, build_overview
@@ -42,12 +44,14 @@ from kraken_ui_ext.companion.settings import CompanionSettings
 from kraken_ui_ext.companion.tool_form import settings_form_values
 from kraken_ui_ext.companion.status_view import NON_TERMINAL, entity_statuses, throughput
 from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
+from kraken_ui_ext.companion.throttle import LoginThrottle
 from kraken_ui_ext.companion.trends import TrendFilters, build_trends
 from kraken_ui_ext.key_metrics import KEY_METRICS, TREND_METRICS
 from kraken_ui_ext.links import dagster_partition_url
 
 HERE = Path(__file__).parent
 _PREFIX = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
+_SITE_PATH = re.compile(r"^/(?![/\\])[^\s\\]*$")
 
 
 def url_prefix(request: Request) -> str:
@@ -67,16 +71,22 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
-def build_app(settings: CompanionSettings, db: Database | None = None) -> Starlette:
+def build_app(settings: CompanionSettings, db: Database | None = None, throttle: LoginThrottle | None = None) -> Starlette:
     db = db if db is not None else open_database(settings.mongo)
+    throttle = throttle or LoginThrottle()
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["num"] = format_number
     templates.env.filters["cell"] = format_cell
     instruments = sorted(settings.instrument_vendors)
 
+    def session(request: Request) -> Account | None:
+        return auth.session_account(settings.session_secret, db, request)
+
     def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-        user = auth.session_user(settings.session_secret, request)
-        base = {"request": request, "user": user, "root": url_prefix(request), "writes_enabled": settings.writes_enabled,
+        account = session(request)
+        base = {"request": request, "user": account.name if account else None, "role": account.role if account else "",
+                "can_admin": bool(account and account.has_role("admin")),
+                "can_operate": bool(account and account.has_role("operator")), "root": url_prefix(request),
                 "dagster_url": settings.webserver_base_url, "form_token": auth.form_token(settings.session_secret, request),
                 "page": name.removesuffix(".html"), "status_class": status_class}
         return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
@@ -153,21 +163,31 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
             "problems": problems or [], "values": values or {}, "message": request.query_params.get("msg", ""),
         }, status_code=status_code)
 
-    async def write(request: Request, action) -> Response:
-        """Every write: logged in, a valid form token, validated input; problems are shown next to the forms."""
-        user = auth.session_user(settings.session_secret, request)
-        if user is None:
-            text = ("Log in to change projects and settings." if settings.writes_enabled else
-                    "Changes are disabled: set KRAKEN_WEBAPP_USER and KRAKEN_WEBAPP_PASSWORD for the companion app.")
-            return render(request, "message.html", {"title": "Not logged in", "text": text}, status_code=401)
+    async def allowed_write(request: Request, role: str, what: str) -> tuple[Account | None, Any, Response | None]:
+        """A write needs a session with `role` and the form token of that session; else the page that says why."""
+        account = session(request)
+        if account is None:
+            return None, None, render(request, "message.html", {"title": "Not logged in",
+                                                                "text": f"Log in to {what}."}, status_code=401)
+        if not account.has_role(role):
+            return None, None, render(request, "message.html", {
+                "title": "Not allowed", "text": f"{account.name} is {account.role}; to {what} needs the {role} role "
+                                                f"(an admin changes roles)."}, status_code=403)
         form = await request.form()
-        values = {key: (form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key)) for key in form.keys()}
         if not auth.form_token_valid(settings.session_secret, request, str(form.get("form_token", ""))):
-            return render(request, "message.html", {"title": "Form expired",
-                                                    "text": "The form is out of date; reload the page and try again."},
-                          status_code=403)
+            return None, None, render(request, "message.html", {
+                "title": "Form expired", "text": "The form is out of date; reload the page and try again."},
+                status_code=403)
+        return account, form, None
+
+    async def write(request: Request, action) -> Response:
+        """Every project and settings write: an admin, a valid form token, validated input; problems beside the forms."""
+        account, form, refusal = await allowed_write(request, "admin", "change projects and settings")
+        if refusal is not None:
+            return refusal
+        values = {key: (form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key)) for key in form.keys()}
         try:
-            message = action(values, user)
+            message = action(values, account.name)
         except InvalidInput as err:
             return projects_page(request, err.problems, values, status_code=400)
         return RedirectResponse(f"{url_prefix(request)}/projects?{urlencode({'msg': message})}", status_code=303)
@@ -205,16 +225,10 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         return await write(request, action)
 
     async def requantify_route(request: Request) -> Response:
-        """Admin: ask for a raw file to be quantified again; the requantify_requests sensor starts the run."""
-        user = auth.session_user(settings.session_secret, request)
-        if user is None:
-            return render(request, "message.html", {"title": "Not logged in",
-                                                    "text": "Log in to quantify a raw file again."}, status_code=401)
-        form = await request.form()
-        if not auth.form_token_valid(settings.session_secret, request, str(form.get("form_token", ""))):
-            return render(request, "message.html", {"title": "Form expired",
-                                                    "text": "The form is out of date; reload the page and try again."},
-                          status_code=403)
+        """Operator: ask for a raw file to be quantified again; the requantify_requests sensor starts the run."""
+        account, form, refusal = await allowed_write(request, "operator", "quantify a raw file again")
+        if refusal is not None:
+            return refusal
         raw_file_id = str(form.get("raw_file_id", ""))
         doc = db.raw_file.find_one({"_id": raw_file_id}, {"status": 1})
         if doc is None or doc.get("status") not in REQUANTIFIABLE_STATUSES:
@@ -222,7 +236,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
                     f"{raw_file_id} is {doc.get('status')}; only {', '.join(sorted(REQUANTIFIABLE_STATUSES))} "
                     f"raw files are quantified again.")
             return render(request, "message.html", {"title": "Not quantified again", "text": text}, status_code=400)
-        request_requantification(db, [raw_file_id], user)
+        request_requantification(db, [raw_file_id], account.name)
         message = "re-quantification requested; it starts within a minute (requantify_raw_files in Dagster)"
         return RedirectResponse(f"{url_prefix(request)}/raw_files/{quote(raw_file_id)}?{urlencode({'msg': message})}",
                                 status_code=303)
@@ -242,26 +256,51 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         })
 
     async def login(request: Request) -> Response:
+        """`next`: a page of this app; `return_to`: a path of the whole site (nginx sends it for the Dagster UI)."""
+        source = request.query_params if request.method == "GET" else await request.form()
+        next_url, return_to = str(source.get("next") or "/overview"), str(source.get("return_to") or "")
+        if not _SITE_PATH.match(next_url):
+            next_url = "/overview"
+        if not _SITE_PATH.match(return_to):
+            return_to = ""
+        fields = {"next": next_url, "return_to": return_to}
         if request.method == "GET":
-            return render(request, "login.html", {"error": "", "next": request.query_params.get("next", "/projects")})
-        form = await request.form()
-        next_url = str(form.get("next") or "/projects")
-        if not next_url.startswith("/") or next_url.startswith("//"):
-            next_url = "/projects"
-        if not auth.credentials_match(settings.login_user, settings.login_password,
-                                      str(form.get("user", "")), str(form.get("password", ""))):
-            error = ("Unknown user or wrong password." if settings.writes_enabled else
-                     "Login is disabled: KRAKEN_WEBAPP_USER and KRAKEN_WEBAPP_PASSWORD are not set.")
-            return render(request, "login.html", {"error": error, "next": next_url}, status_code=401)
-        response = RedirectResponse(url_prefix(request) + next_url, status_code=303)
-        response.set_cookie(auth.COOKIE, auth.session_cookie(settings.session_secret, settings.login_user),
-                            max_age=auth.SESSION_SECONDS, httponly=True, samesite="strict")
+            return render(request, "login.html", {"error": "", **fields})
+        name, address = str(source.get("user", "")).strip().lower(), auth.client_address(request)
+        wait = throttle.retry_after(name, address)
+        if wait:
+            response = render(request, "login.html", {
+                "error": f"Too many failed logins: try again in {wait // 60 + 1} minutes.", **fields}, status_code=429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        account = authenticate(db, name, str(source.get("password", "")))
+        if account is None:
+            throttle.failed(name, address)
+            return render(request, "login.html", {"error": "Unknown user or wrong password.", **fields},
+                          status_code=401)
+        throttle.succeeded(name)
+        response = RedirectResponse(return_to or url_prefix(request) + next_url, status_code=303)
+        auth.start_session(response, settings.session_secret, account, request)
         return response
 
     def logout(request: Request) -> Response:
-        response = RedirectResponse(f"{url_prefix(request)}/overview", status_code=303)
-        response.delete_cookie(auth.COOKIE)
+        """Ends the person's sessions everywhere (the account's session version moves on), not only this cookie."""
+        account = session(request)
+        if account is not None:
+            end_sessions(db, account.name)
+        response = RedirectResponse(f"{url_prefix(request)}/login", status_code=303)
+        auth.end_session_cookie(response, request)
         return response
+
+    def check(request: Request) -> Response:
+        """nginx's auth_request: may this request (X-Original-URI, X-Original-Method) go on, and to which webserver."""
+        path = request.headers.get("x-original-uri", "/").split("?", 1)[0]
+        method = request.headers.get("x-original-method", "GET")
+        decision = decide(path, method, session(request), auth.bearer_account(db, request))
+        headers = {UPSTREAM_HEADER: decision.upstream} if decision.upstream else {}
+        if decision.status == 401 and path.startswith("/mcp"):
+            headers["WWW-Authenticate"] = 'Bearer realm="alphakraken"'
+        return JSONResponse({"reason": decision.reason}, status_code=decision.status, headers=headers)
 
     def healthz(request: Request) -> Response:
         db.command("ping")
@@ -283,6 +322,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None) -> Starle
         Route("/raw_files/{raw_file_id:path}", raw_file_page),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/auth", check, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

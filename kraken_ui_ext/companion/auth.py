@@ -1,7 +1,10 @@
-"""Login for writes: one user from the environment, a signed session cookie and a per-session form token.
+"""Sessions of the per-person accounts: a signed cookie checked against the account on every request.
 
-The cookie is HMAC-signed (no server-side session store), HttpOnly and SameSite=Strict; every write form also
-carries a token derived from the session, so a page on another site cannot post on a user's behalf.
+The cookie holds the account name, the account's `session_version` when it was issued and an expiry, signed with
+HMAC (no server-side session store). It counts only while the account is enabled and still has that version, so
+logging out, a password reset, a role change or disabling the account ends it everywhere. The cookie is HttpOnly,
+SameSite=Strict, and Secure whenever the request came over TLS (always, behind the entrance). Every write form
+also carries a token derived from the session, so a page on another site cannot post on a person's behalf.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ import hashlib
 import hmac
 import time
 
+from pymongo.database import Database
 from starlette.requests import Request
+from starlette.responses import Response
 
-COOKIE = "kraken_companion_session"
+from kraken_core.record.accounts import Account, account_for_token, find_account
+
+COOKIE = "kraken_session"
 SESSION_SECONDS = 12 * 3600
 
 
@@ -20,32 +27,53 @@ def _sign(secret: bytes, message: str) -> str:
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
-def credentials_match(expected_user: str | None, expected_password: str | None, user: str, password: str) -> bool:
-    if not expected_user or not expected_password:
-        return False
-    same_user = hmac.compare_digest(user.encode(), expected_user.encode())
-    same_password = hmac.compare_digest(password.encode(), expected_password.encode())
-    return same_user and same_password
-
-
-def session_cookie(secret: bytes, user: str, now: float | None = None) -> str:
+def session_cookie(secret: bytes, account: Account, now: float | None = None) -> str:
     expires = int((now or time.time()) + SESSION_SECONDS)
-    payload = f"{user}|{expires}"
+    payload = f"{account.name}|{account.session_version}|{expires}"
     return f"{payload}|{_sign(secret, payload)}"
 
 
-def session_user(secret: bytes, request: Request) -> str | None:
-    """The logged-in user of this request, or None (no cookie, bad signature, expired)."""
-    value = request.cookies.get(COOKIE, "")
-    parts = value.rsplit("|", 2)
-    if len(parts) != 3:
+def session_account(secret: bytes, db: Database, request: Request) -> Account | None:
+    """The account of this request's session, or None (no cookie, bad signature, expired, ended, disabled)."""
+    parts = request.cookies.get(COOKIE, "").split("|")
+    if len(parts) != 4:
         return None
-    user, expires, signature = parts
-    if not hmac.compare_digest(signature, _sign(secret, f"{user}|{expires}")):
+    name, version, expires, signature = parts
+    if not hmac.compare_digest(signature, _sign(secret, f"{name}|{version}|{expires}")):
         return None
     if not expires.isdigit() or int(expires) < time.time():
         return None
-    return user
+    account = find_account(db, name)
+    if account is None or account.disabled or str(account.session_version) != version:
+        return None
+    return account
+
+
+def bearer_account(db: Database, request: Request) -> Account | None:
+    """The account of an `Authorization: Bearer <MCP token>` header, or None."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return account_for_token(db, token.strip())
+
+
+def over_tls(request: Request) -> bool:
+    """Directly over https, or through nginx's TLS (it sends X-Forwarded-Proto: https)."""
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+
+
+def start_session(response: Response, secret: bytes, account: Account, request: Request) -> None:
+    response.set_cookie(COOKIE, session_cookie(secret, account), max_age=SESSION_SECONDS, path="/",
+                        httponly=True, samesite="strict", secure=over_tls(request))
+
+
+def end_session_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=over_tls(request))
+
+
+def client_address(request: Request) -> str:
+    """The browser's address: nginx's X-Real-IP (the companion is reachable only through nginx), else the peer."""
+    return request.headers.get("x-real-ip") or (request.client.host if request.client else "unknown")
 
 
 def form_token(secret: bytes, request: Request) -> str:

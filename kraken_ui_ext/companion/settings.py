@@ -22,17 +22,14 @@ class CompanionSettings:
     heartbeat_interval_s: int = 60
     # the YAML's quanting.tools: what a new settings version may pick
     tools: dict[str, ToolConfig] = field(default_factory=dict)
-    login_user: str | None = None
-    login_password: str | None = field(default=None, repr=False)
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
-
-    @property
-    def writes_enabled(self) -> bool:
-        return bool(self.login_user and self.login_password)
 
     @classmethod
     def from_environment(cls, config: KrakenConfig, environ: Mapping[str, str] | None = None) -> CompanionSettings:
-        """Mongo through the least-privilege webapp user (`MONGO_USER_WEBAPP`), login from `KRAKEN_WEBAPP_*`."""
+        """Mongo through the least-privilege webapp user (`MONGO_USER_WEBAPP`); accounts are in the record.
+
+        `KRAKEN_WEBAPP_SECRET` signs the session cookies; without it a random key per process (sessions end when
+        the app restarts)."""
         env = os.environ if environ is None else environ
         secret = env.get("KRAKEN_WEBAPP_SECRET")
         return cls(
@@ -47,8 +44,6 @@ class CompanionSettings:
             instrument_vendors={iid: str(inst.type) for iid, inst in config.instruments.items()},
             heartbeat_interval_s=config.timings.heartbeat_interval_s,
             tools=dict(config.quanting.tools),
-            login_user=env.get("KRAKEN_WEBAPP_USER") or None,
-            login_password=env.get("KRAKEN_WEBAPP_PASSWORD") or None,
             **({"session_secret": secret.encode()} if secret else {}),
         )
 

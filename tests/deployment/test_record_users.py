@@ -24,12 +24,12 @@ ENV = {
 WRITES = {"insert", "update", "remove", "createCollection", "dropCollection", "createIndex", "dropIndex"}
 
 
-def test_the_webapp_reads_everything_and_writes_only_its_three_collections():
+def test_the_webapp_reads_everything_and_writes_only_its_own_collections():
     privileges = webapp_role_privileges("krakendb")
     read_all = [p for p in privileges if p["resource"] == {"db": "krakendb", "collection": ""}]
     assert len(read_all) == 1 and "find" in read_all[0]["actions"] and not WRITES & set(read_all[0]["actions"])
     writable = {p["resource"]["collection"] for p in privileges if WRITES & set(p["actions"])}
-    assert writable == {"project", "settings", "project_settings"}
+    assert writable == {"project", "settings", "project_settings", "account"}
     assert all(p["resource"]["db"] == "krakendb" for p in privileges)
 
 

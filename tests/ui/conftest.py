@@ -36,12 +36,14 @@ def record_db(mongo_client):
 
 @pytest.fixture(scope="module")
 def companion(record_db, services, tmp_path_factory):
-    """The app as operators start it, with generated login credentials; yields (base url, user, password)."""
+    """The app as operators start it, with an admin account of generated password; yields (base url, user, password)."""
+    from kraken_core.record.accounts import add_account
+
     port, user, password = free_port(), "scientist", secrets.token_urlsafe(12)
+    add_account(record_db, user, "admin", password)
     mounts = tmp_path_factory.mktemp("mounts")
     env = {**os.environ, "ENV": "test", "MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"],
-           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": record_db.name, "KRAKEN_COMPANION_PORT": str(port),
-           "KRAKEN_WEBAPP_USER": user, "KRAKEN_WEBAPP_PASSWORD": password}
+           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": record_db.name, "KRAKEN_COMPANION_PORT": str(port)}
     log = open(mounts / "companion.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "kraken_ui_ext.companion"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,8 +1,11 @@
 """The companion app over HTTP (in-process): writes need login and a valid form token; links follow the proxy prefix."""
 
+import secrets
+
 import pytest
 from starlette.testclient import TestClient
 
+from kraken_core.record.accounts import add_account
 from kraken_core.record.connection import MongoSettings
 from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
 from kraken_ui_ext.companion import auth
@@ -10,19 +13,23 @@ from kraken_ui_ext.companion.app import build_app
 from kraken_ui_ext.companion.settings import CompanionSettings
 
 
-def _client(db, **login) -> TestClient:
+PASSWORD = secrets.token_urlsafe(12)
+
+
+def _client(db) -> TestClient:
     settings = CompanionSettings(mongo=MongoSettings(database=db.name), webserver_base_url="http://dagster:3000",
-                                 instrument_vendors={"thermo1": "thermo"}, **login)
+                                 instrument_vendors={"thermo1": "thermo"})
     return TestClient(build_app(settings, db), follow_redirects=False)
 
 
 @pytest.fixture
 def client(mongo_db):
-    return _client(mongo_db, login_user="ana", login_password="s3cret-pw")
+    add_account(mongo_db, "ana", "admin", PASSWORD)
+    return _client(mongo_db)
 
 
 def _login(client) -> str:
-    response = client.post("/login", data={"user": "ana", "password": "s3cret-pw", "next": "/projects"})
+    response = client.post("/login", data={"user": "ana", "password": PASSWORD, "next": "/projects"})
     assert response.status_code == 303 and response.headers["location"] == "/projects"
     page = client.get("/projects").text
     return page.split('name="form_token" value="')[1].split('"')[0]
@@ -37,12 +44,11 @@ def test_a_write_needs_a_login_and_the_form_token(client, mongo_db):
     assert created.status_code == 303 and mongo_db.project.find_one({"_id": "P1"})["created_by"] == "ana"
 
 
-def test_without_configured_credentials_the_app_is_read_only(mongo_db):
+def test_without_an_account_nobody_logs_in(mongo_db):
     client = _client(mongo_db)
-    assert "read-only" in client.get("/overview").text
     refused = client.post("/login", data={"user": "", "password": ""})
-    assert refused.status_code == 401 and "Login is disabled" in refused.text
-    assert "set KRAKEN_WEBAPP_USER" in client.post("/settings/new", data={"name": "x"}).text
+    assert refused.status_code == 401 and "Unknown user or wrong password" in refused.text
+    assert "Log in to change projects" in client.post("/settings/new", data={"name": "x"}).text
     assert auth.COOKIE not in client.cookies
 
 
