@@ -1,5 +1,9 @@
 """The text of Slack messages: environment name in every message, `<!channel>` only in production, a link to
-the Dagster UI page, and a digest instead of a flood when many alerts arrive at once."""
+the Dagster UI page, and a digest instead of a flood when many alerts arrive at once.
+
+Whatever comes from the record or the instruments (file names, status details, subjects) is escaped as Slack's
+mrkdwn asks (`&`, `<`, `>`), so a file named `<!channel>` or `<http://evil|click>` is shown as written, never as a
+mention or a link; only the platform's own mention and links are markup."""
 
 from __future__ import annotations
 
@@ -35,6 +39,11 @@ class Message:
     notices: tuple[Notice, ...]
 
 
+def escape_mrkdwn(text: str) -> str:
+    """Text shown literally in a Slack message: `&`, `<` and `>` as Slack's HTML entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def title(alert: str) -> str:
     """`location_health:free_space` → "Low disk space"; unknown alerts keep their name."""
     name = alert.rsplit(":", 1)[-1]
@@ -58,8 +67,8 @@ def _pages(notices: tuple[Notice, ...], production: bool) -> bool:
 
 def format_notice(notice: Notice) -> str:
     obs = notice.observation
-    head = f"{_icon(notice)} *{title(obs.alert)}* ({obs.subject})"
-    text = obs.text.removeprefix(f"{obs.subject}: ")
+    head = f"{_icon(notice)} *{escape_mrkdwn(title(obs.alert))}* ({escape_mrkdwn(obs.subject)})"
+    text = escape_mrkdwn(obs.text.removeprefix(f"{obs.subject}: "))
     if notice.kind == "resolved":
         return f"{head} resolved: {text}{_link(notice)}"
     if notice.kind == "reminder":

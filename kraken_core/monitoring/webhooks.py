@@ -24,12 +24,14 @@ def slack_body(text: str) -> dict[str, Any]:
 
 
 def teams_text(text: str) -> str:
-    """Slack markup as Teams markdown: links `[label](url)`, bold `**x**`, emoji as characters, no `<!channel>`."""
+    """Slack markup as Teams markdown: links `[label](url)`, bold `**x**`, emoji as characters, no `<!channel>`;
+    text Slack needed escaped (`&lt;` ...) is shown as written."""
     text = text.replace("<!channel> ", "").replace("<!channel>", "")
     for code, char in _EMOJI.items():
         text = text.replace(code, char)
     text = _BOLD.sub(r"**\1**", text)
-    return _LINK.sub(r"[\2](\1)", text)
+    text = _LINK.sub(r"[\2](\1)", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def teams_body(text: str) -> dict[str, Any]:

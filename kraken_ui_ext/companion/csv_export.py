@@ -1,4 +1,9 @@
-"""CSV of the overview's filtered rows, with the same columns a scientist sees (plus the Dagster link)."""
+"""CSV of the overview's filtered rows, with the same columns a scientist sees (plus the Dagster link).
+
+A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` (or a tab or carriage return before one) as a
+formula, and file names, projects and status details come from people: such a cell is written with a leading `'`
+(OWASP's rule against CSV injection), so it opens as the text it is. Numbers, negative ones too, stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,25 @@ from kraken_ui_ext.companion.overview import OverviewRow
 from kraken_ui_ext.key_metrics import KEY_METRICS
 from kraken_ui_ext.links import dagster_partition_url
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 HEADER = ["raw_file", "instrument", "project", "status", "status_details", "size_bytes", "acquired_at",
           "lag_minutes", "eta", *(m.name for m in KEY_METRICS), "settings", "dagster_url"]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def neutralised(cell: object) -> object:
+    """The cell as a spreadsheet should show it: text that would start a formula gets a leading `'`."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+        return "'" + cell
+    return cell
 
 
 def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str) -> str:
@@ -20,7 +42,7 @@ def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str) -> str:
     writer.writerow(HEADER)
     for row in rows:
         doc = row.doc
-        writer.writerow([
+        writer.writerow(neutralised(cell) for cell in [
             row.raw_file_id, doc.get("instrument_id"), doc.get("project_id"), doc.get("status"),
             doc.get("status_details") or "", doc.get("size") if doc.get("size") is not None else "",
             row.acquired.isoformat() if row.acquired else "",
