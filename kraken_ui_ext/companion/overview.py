@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from pymongo.database import Database
 
 from kraken_core.quanting.metric_names import alphakraken_name
+from kraken_core.record.record_reads import acquired_since
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.key_metrics import KEY_METRICS
 from kraken_ui_ext.companion.record_views import (
@@ -110,12 +111,8 @@ class Overview:
 
 
 def _find_recent(db: Database, filters: OverviewFilters, now: datetime, limit: int) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {"created_at": {"$gte": now - timedelta(days=filters.max_age_days)}}
-    if filters.instrument:
-        query["instrument_id"] = filters.instrument
-    elif filters.project:
-        query["project_id"] = filters.project
-    return list(db.raw_file.find(query, PROJECTION).sort("created_at", -1).limit(limit + 1))
+    return acquired_since(db, now - timedelta(days=filters.max_age_days), PROJECTION, instrument=filters.instrument,
+                          project=filters.project, limit=limit + 1)
 
 
 def _keep(doc: dict[str, Any], filters: OverviewFilters, needle: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pymongo.database import Database
 
+from kraken_core.record.record_reads import metrics_documents
 from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import NON_TERMINAL_STATUSES, RawFileStatus
 
@@ -66,17 +67,12 @@ def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[s
     projection = None if any("." in f for f in fields) else {
         "raw_file": 1, "created_at_": 1, "settings_name": 1, "settings_version": 1, "type": 1, **{f: 1 for f in fields}}
     ids = list(raw_file_ids)
-    if since is not None and len(ids) > RANGE_JOIN_MIN_IDS:
-        wanted = set(ids)
-        queries = [{"created_at_": {"$gte": since}}]
-    else:
-        wanted = None
-        queries = [{"raw_file": {"$in": ids[i:i + METRICS_BATCH]}} for i in range(0, len(ids), METRICS_BATCH)]
+    by_range = since is not None and len(ids) > RANGE_JOIN_MIN_IDS
+    wanted = set(ids)
     per_raw_file: dict[str, list[dict[str, Any]]] = {}
-    for query in queries:
-        for doc in db.metrics.find(query, projection):
-            if wanted is None or doc.get("raw_file") in wanted:
-                per_raw_file.setdefault(doc["raw_file"], []).append(doc)
+    for doc in metrics_documents(db, ids, projection, since=since if by_range else None, batch=METRICS_BATCH):
+        if doc.get("raw_file") in wanted:
+            per_raw_file.setdefault(doc["raw_file"], []).append(doc)
     return {raw_file_id: _merged_newest_first(docs, fields) for raw_file_id, docs in per_raw_file.items()}
 
 

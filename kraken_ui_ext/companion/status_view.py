@@ -8,6 +8,7 @@ from typing import Any
 
 from pymongo.database import Database
 
+from kraken_core.record.record_reads import acquired_since, entity_heartbeats, waiting_per_instrument
 from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import NON_TERMINAL_STATUSES, RawFileStatus
 from kraken_ui_ext.companion.record_views import format_duration
@@ -49,12 +50,8 @@ class Throughput:
 
 
 def entity_statuses(db: Database, instruments: list[str], heartbeat_interval_s: int, now: datetime) -> list[EntityStatus]:
-    docs = {doc["_id"]: doc for doc in db.kraken_status.find({})}
-    waiting: dict[str, dict[str, int]] = {}
-    for status in NON_TERMINAL:  # one indexed equality query per status; an $in would scan the collection
-        for doc in db.raw_file.find({"status": status}, {"instrument_id": 1}):
-            per = waiting.setdefault(doc.get("instrument_id") or "?", {})
-            per[status] = per.get(status, 0) + 1
+    docs = entity_heartbeats(db)
+    waiting = waiting_per_instrument(db, NON_TERMINAL)
     ids = list(dict.fromkeys([*instruments, *(i for i, d in docs.items() if d.get("entity_type") == "instrument"),
                               "backup", "output"]))
     result = []
@@ -76,8 +73,7 @@ def throughput(db: Database, now: datetime, weeks: int) -> Throughput:
     days = [first + timedelta(days=i) for i in range((now.date() - first).days + 1)]
     samples: dict[str, dict[date, int]] = {}
     gigabytes: dict[str, dict[date, float]] = {}
-    for doc in db.raw_file.find({"created_at": {"$gte": since}}, {"_id": 0, "instrument_id": 1, "created_at": 1,
-                                                                 "size": 1}):
+    for doc in acquired_since(db, since, {"_id": 0, "instrument_id": 1, "created_at": 1, "size": 1}):
         created = record_datetime(doc.get("created_at"))
         if created is None:
             continue

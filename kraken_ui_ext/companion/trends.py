@@ -6,11 +6,11 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from pymongo.database import Database
 
 from kraken_core.quanting.metric_names import alphakraken_name
+from kraken_core.record.record_reads import acquired_since, instruments_of
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.companion.record_views import latest_metrics
 from kraken_ui_ext.companion.svg_plot import Point, colour_map, scatter_svg
@@ -87,8 +87,7 @@ def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: KeyMetr
     if not raw_file_ids:
         return {}, []
     metrics = latest_metrics(db, list(raw_file_ids), metric.fields)
-    instruments = {d["_id"]: d.get("instrument_id") for d in db.raw_file.find({"_id": {"$in": list(metrics)}},
-                                                                               {"instrument_id": 1})}
+    instruments = instruments_of(db, metrics)
     values: dict[str, list[float]] = {}
     for raw_file_id, doc in metrics.items():
         value = metric.value(doc)
@@ -100,13 +99,8 @@ def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: KeyMetr
 
 def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
     since = now - timedelta(days=filters.days)
-    query: dict[str, Any] = {"created_at": {"$gte": since}}
-    if filters.instrument:
-        query["instrument_id"] = filters.instrument
-    elif filters.project:
-        query["project_id"] = filters.project
-    docs = list(db.raw_file.find(query, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1})
-                .sort("created_at", -1).limit(MAX_POINTS + 1))
+    docs = acquired_since(db, since, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1},
+                          instrument=filters.instrument, project=filters.project, limit=MAX_POINTS + 1)
     truncated = len(docs) > MAX_POINTS
     docs = [d for d in docs[:MAX_POINTS] if not filters.project or d.get("project_id") == filters.project]
     metric = filters.metric

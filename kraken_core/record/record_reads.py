@@ -1,0 +1,66 @@
+"""Read queries of the pages and tools that browse the record (companion, MCP): their shapes live here, beside
+the indexes that serve them (`indexes.py`), not in the views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.database import Database
+
+from kraken_core.record.raw_files import raw_files_by_ids
+
+
+def acquired_since(
+    db: Database, since: datetime, projection: Mapping[str, Any], *, instrument: str | None = None,
+    project: str | None = None, limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`)."""
+    query: dict[str, Any] = {"created_at": {"$gte": since}}
+    if instrument:
+        query["instrument_id"] = instrument
+    elif project:
+        query["project_id"] = project
+    cursor = db.raw_file.find(query, dict(projection)).sort("created_at", DESCENDING)
+    return list(cursor.limit(limit) if limit else cursor)
+
+
+def instruments_of(db: Database, raw_file_ids: Iterable[str]) -> dict[str, str | None]:
+    """The instrument of each raw file."""
+    return {d["_id"]: d.get("instrument_id") for d in raw_files_by_ids(db, list(raw_file_ids), {"instrument_id": 1})}
+
+
+def waiting_per_instrument(db: Database, statuses: Iterable[str]) -> dict[str, dict[str, int]]:
+    """How many raw files of each instrument are in each of `statuses` (one indexed equality query per status;
+    an `$in` would scan the collection)."""
+    waiting: dict[str, dict[str, int]] = {}
+    for status in statuses:
+        for doc in db.raw_file.find({"status": status}, {"instrument_id": 1}):
+            per = waiting.setdefault(doc.get("instrument_id") or "?", {})
+            per[status] = per.get(status, 0) + 1
+    return waiting
+
+
+def entity_heartbeats(db: Database) -> dict[str, dict[str, Any]]:
+    """Every `kraken_status` document (instruments, file systems, jobs) by id."""
+    return {doc["_id"]: doc for doc in db.kraken_status.find({})}
+
+
+def metrics_documents(
+    db: Database, raw_file_ids: list[str], projection: Mapping[str, Any] | None, *, since: datetime | None = None,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """The `metrics` documents of the raw files: with `since`, from one range query on `created_at_` (documents
+    of other raw files may come too: the caller drops them), else in `$in` batches of `batch` ids."""
+    if since is not None:
+        yield from db.metrics.find({"created_at_": {"$gte": since}}, projection)
+        return
+    for start in range(0, len(raw_file_ids), batch):
+        yield from db.metrics.find({"raw_file": {"$in": raw_file_ids[start:start + batch]}}, projection)
+
+
+def metrics_of_raw_file(db: Database, raw_file_id: str) -> list[dict[str, Any]]:
+    """Every `metrics` document of one raw file, newest first."""
+    return list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", DESCENDING))
