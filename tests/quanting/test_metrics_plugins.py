@@ -13,6 +13,7 @@ from kraken_core.quanting.metrics import diann, msqc, skyline
 from kraken_core.quanting.metrics.output_files import MissingOutputError, OutputReadError
 from kraken_core.quanting.metrics.registry import PLUGINS, UnknownMetricsType, plugin_for
 from kraken_core.quanting.outcome import classify
+from kraken_core.quanting.software import METRICS_TYPES
 from kraken_core.statuses import RawFileStatus
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,8 +30,8 @@ def read(metrics_type: str, folder: Path) -> dict:
     return plugin_for(metrics_type).read(folder)
 
 
-def test_the_registry_knows_alphakrakens_metrics_types():
-    assert set(PLUGINS) == {"alphadia", "msqc", "diann", "skyline", "custom"}
+def test_every_metrics_type_a_tool_may_name_has_a_plugin():
+    assert set(PLUGINS) == set(METRICS_TYPES) == {"alphadia", "msqc", "diann", "skyline", "custom"}
     with pytest.raises(UnknownMetricsType, match="'maxquant'.*known: alphadia, msqc"):
         plugin_for("maxquant")
 
