@@ -104,6 +104,7 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
             )
         ],
         check_specs=checks,
+        can_subset=True,  # a check that cannot be judged (the remover before its first run) is left unevaluated
         # the `slurm` resource only where its SSH settings are used
         required_resource_keys={"kraken_config", "mongo", *(["slurm"] if with_slurm and not head_node_probe else [])},
     )
