@@ -174,7 +174,8 @@ def _raw_file(raw_id: str, instrument: str, project: str, created: datetime, sta
         "project_id": project, "status": status, "status_details": status_details, "size": 2_000_000_000,
         "backup_base_path": f"/fs/pool/backup/{instrument}/{year_month}",
         "backup_status": backup_status,
-        "s3_upload_path": f"alphakraken-{instrument}/" if backup_status == "upload_done" else None,
+        # AlphaKraken's form for a project's raw file: the bucket `{bucket_prefix}-{project}`, keys without a prefix
+        "s3_upload_path": f"s3://alphakraken-{project.lower()}" if backup_status == "upload_done" else None,
         "instrument_file_status": instrument_file_status,
         "file_info": {raw_id: [2_000_000_000, "0123456789abcdef0123456789abcdef",
                                "0123456789abcdef0123456789abcdef-20__100"]}
