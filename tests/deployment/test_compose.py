@@ -28,6 +28,8 @@ DOCKER = ROOT / "docker"
 PROFILES = {"dbs", "infrastructure", "webapp", "workers", "s3", "local"}
 ENVIRONMENTS = ["local", "sandbox", "production"]
 HOST_PATHS = {"/var/run/docker.sock"}  # host files a service may mount besides the shares and the repository
+# host files and folders each deployment names in its env file (the entrance's certificate, the SSH folder)
+HOST_PATH_VARIABLES = ("KRAKEN_TLS_CERTIFICATE_FILE", "KRAKEN_TLS_KEY_FILE", "KRAKEN_SSH_DIR")
 
 
 def fill_secrets(example: Path, target: Path) -> None:
@@ -140,7 +142,6 @@ def test_the_companion_and_mcp_services_run_their_own_images(environment):
     _, compose, _ = environment
     assert compose["services"]["companion"]["build"]["dockerfile"] == "docker/companion.Dockerfile"
     assert compose["services"]["mcp"]["build"]["dockerfile"] == "docker/mcp_server.Dockerfile"
-    assert compose["services"]["companion"]["ports"] == [f"{compose['services']['companion']['ports'][0].split(':')[0]}:8050"]
 
 
 def test_env_files_exist_and_secret_files_are_examples_only(environment):
@@ -160,6 +161,7 @@ def test_volume_sources_exist_or_are_declared(environment):
     _, compose, env = environment
     declared = set(compose.get("volumes") or {})
     mounts_path = env["MOUNTS_PATH"]
+    host_paths = HOST_PATHS | {env[name] for name in HOST_PATH_VARIABLES if env.get(name)}
     for name, service in compose["services"].items():
         for volume in service.get("volumes", []):
             if isinstance(volume, dict):
@@ -172,7 +174,7 @@ def test_volume_sources_exist_or_are_declared(environment):
                 source = volume.split(":")[0]
             if source.startswith((".", "/")) and not source.startswith(mounts_path):
                 resolved = (DOCKER / source).resolve()
-                assert resolved.exists() or source in HOST_PATHS, f"{name}: volume source {source} does not exist"
+                assert resolved.exists() or source in host_paths, f"{name}: volume source {source} does not exist"
             elif not source.startswith("/"):
                 assert source in declared, f"{name}: named volume {source} is not declared"
 
@@ -238,7 +240,10 @@ def test_run_containers_get_the_code_image_the_mounts_and_the_host_user(environm
     )
     merged = launcher.merge(DockerContainerContext.create_from_config(context))
     mounts_path = env["MOUNTS_PATH"]
-    assert merged.container_kwargs["volumes"] == [f"{mounts_path}:{mounts_path}:rslave"]
+    # the shares, and the cluster's SSH key and known_hosts read-only where the code location has them too
+    ssh = f"{env['KRAKEN_SSH_DIR']}:/opt/alphakraken/ssh:ro"
+    assert merged.container_kwargs["volumes"] == [f"{mounts_path}:{mounts_path}:rslave", ssh]
+    assert ssh in code["volumes"]
     assert merged.container_kwargs["user"] == f"{env['KRAKEN_UID']}:{env['KRAKEN_GID']}"
     assert merged.container_kwargs["auto_remove"] is True and "MONGO_PASSWORD" in merged.env_vars
 
@@ -258,7 +263,7 @@ def test_only_the_worker_processes_get_the_workers_record_password(environment):
 def test_nginx_gets_every_upstream_its_template_uses(environment):
     _, compose, _ = environment
     nginx = compose["services"]["nginx"]
-    template_mount = next(v for v in nginx["volumes"] if v.startswith("./nginx/"))
+    template_mount = next(v for v in nginx["volumes"] if isinstance(v, str) and v.startswith("./nginx/"))
     template = (DOCKER / template_mount.split(":")[0]).read_text()
     used = set(re.findall(r"\$\{(KRAKEN_[A-Z_]+)\}", template))
     assert used and used <= set(nginx["environment"]), used - set(nginx["environment"])

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.e2e
 ENVIRONMENTS = ["local", "sandbox", "production"]
 EXPECTED = {
     "dbs": {"mongodb", "mongodb-users", "postgres"},
-    "infrastructure": {"webserver", "daemon", "nginx"},
+    "infrastructure": {"webserver", "webserver-read-only", "daemon", "nginx"},
     "webapp": {"companion", "mcp"},
     "workers": {"code-location"},
     "s3": {"object-store"},
-    "local": {"mongodb", "mongodb-users", "postgres", "webserver", "daemon", "nginx", "companion", "mcp",
-              "code-location"},
+    "local": {"mongodb", "mongodb-users", "postgres", "webserver", "webserver-read-only", "daemon", "nginx",
+              "companion", "mcp", "code-location"},
 }
 
 
@@ -74,6 +74,36 @@ def test_compose_config_passes_for_every_profile(repo, engine, env_name, profile
             assert environment["MONGO_HOST"] == env["MONGO_HOST"]
             assert environment["DAGSTER_POSTGRES_HOST"] == env["DAGSTER_POSTGRES_HOST"]
             assert environment["KRAKEN_CODE_SERVER_HOST"] == env["KRAKEN_CODE_SERVER_HOST"]
+
+
+def published(config: dict) -> dict[str, set[tuple[str, str, int]]]:
+    """Per service, the ports it publishes on the host: (host address, host port, container port)."""
+    return {name: {(p.get("host_ip", ""), str(p.get("published", "")), int(p["target"])) for p in service["ports"]}
+            for name, service in config["services"].items() if service.get("ports")}
+
+
+# where another host needs a port: the variable of the address it is bound to (production: hosts split)
+SPLIT_HOST_PORTS = {"mongodb": ("KRAKEN_DB_BIND_ADDRESS", 27017), "postgres": ("KRAKEN_DB_BIND_ADDRESS", 5432),
+                    "code-location": ("KRAKEN_CODE_SERVER_BIND_ADDRESS", 4000)}
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+@pytest.mark.parametrize("profile", sorted(EXPECTED))
+def test_only_the_entrance_publishes_a_port(repo, engine, env_name, profile):
+    """nginx's HTTPS port on the configured address; database and code-server ports only where the hosts are split
+    (production), bound to the address from the env file; the lab's own S3 store's API port, bound likewise."""
+    config = json.loads(compose_sh(repo, engine, env_name, "--profile", profile, "config", "--format", "json").stdout)
+    env = dotenv_values(repo / "envs" / f"{env_name}.env")
+    expected = {}
+    if "nginx" in config["services"]:
+        expected["nginx"] = {(env["KRAKEN_HTTPS_ADDRESS"], env["KRAKEN_HTTPS_PORT"], 8443)}
+    if env.get("KRAKEN_SPLIT_HOSTS") == "true":
+        for name in set(SPLIT_HOST_PORTS) & set(config["services"]):
+            variable, port = SPLIT_HOST_PORTS[name]
+            expected[name] = {(env[variable], str(port), port)}
+    if "object-store" in config["services"]:
+        expected["object-store"] = {("127.0.0.1", "9000", 9000)}
+    assert published(config) == expected
 
 
 def test_the_three_production_profiles_together_are_the_sandbox_shape(repo, engine):

@@ -9,7 +9,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 export ROOT
 export KRAKEN_TEST_SERVICES_DIR="${KRAKEN_TEST_SERVICES_DIR:-/tmp/kraken-test-services}"
 export SERVICES_ENV="$KRAKEN_TEST_SERVICES_DIR/services.env"
-SERVICES=(${KRAKEN_TEST_SERVICES:-mongo postgres ceph chromium slurm sshd docker})
+SERVICES=(${KRAKEN_TEST_SERVICES:-mongo postgres ceph chromium nginx slurm sshd docker})
 
 log() { echo "[test-services] $*" >&2; }
 export -f log
