@@ -14,6 +14,7 @@ from kraken_core.config.deployment import MountsConfig, RecordBackupConfig
 from kraken_core.config.lifecycle import InstrumentLifecycle, LifecycleConfig
 from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
 from kraken_core.config.partitions import PartitionsConfig
+from kraken_core.config.qc import QcConfig, unknown_series_instruments
 from kraken_core.config.quanting import QuantingConfig
 from kraken_core.config.s3 import S3Config
 from kraken_core.safe_paths import UnsafePathError, check_plain_name
@@ -153,6 +154,7 @@ class KrakenConfig(Section):
     record_backup: RecordBackupConfig | None = None
     partitions: PartitionsConfig = PartitionsConfig()
     catch_up: CatchUpConfig = CatchUpConfig()
+    qc: QcConfig = QcConfig()
 
     @field_validator("instruments")
     @classmethod
@@ -178,6 +180,13 @@ class KrakenConfig(Section):
         if self.quanting.enabled and (self.locations.settings is None or self.locations.slurm is None):
             raise ValueError("quanting.enabled needs locations.settings and locations.slurm (path for the workers, "
                              "absolute_path for the cluster)")
+        return self
+
+    @model_validator(mode="after")
+    def _qc_instruments(self) -> KrakenConfig:
+        unknown = unknown_series_instruments(self.qc, self.instruments)
+        if unknown:
+            raise ValueError(f"QC series name instruments that are not configured: {'; '.join(unknown)}")
         return self
 
     @model_validator(mode="after")
