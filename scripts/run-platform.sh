@@ -156,15 +156,13 @@ fi
 echo "Dagster UI: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, DAGSTER_HOME=$DAGSTER_HOME)"
 start .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$DAGSTER_WEBSERVER_PORT"
 
-if [ -z "${KRAKEN_WEBAPP_PASSWORD:-}" ]; then
-  # a login for the companion app's writes on this machine, generated once and kept out of the repository
-  login="$RUN_DIR/companion-login"
-  if [ ! -f "$login" ]; then
-    (umask 077; printf 'KRAKEN_WEBAPP_USER=admin\nKRAKEN_WEBAPP_PASSWORD=%s\n' \
-      "$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(18))')" > "$login")
-  fi
-  set -a; source "$login"; set +a
-  echo "Companion app login for writes: user admin, password in $login"
+# the first account on an empty record: an admin whose generated password is shown here once (never written to a
+# file); more people: .venv/bin/python -m kraken_core.record.accounts_cli add NAME --role viewer|operator|admin
+if [ "$(.venv/bin/python -m kraken_core.record.accounts_cli list)" = "no accounts" ]; then
+  echo "Companion app: first account created; note the password, it is not shown again:"
+  .venv/bin/python -m kraken_core.record.accounts_cli add admin --role admin
+else
+  echo "Companion app accounts: .venv/bin/python -m kraken_core.record.accounts_cli list (reset NAME for a new password)"
 fi
 echo "Companion app: http://127.0.0.1:$KRAKEN_COMPANION_PORT  (overview, trends, status, projects and settings)"
 start .venv/bin/python -m kraken_ui_ext.companion
