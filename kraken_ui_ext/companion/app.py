@@ -20,6 +20,8 @@ from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.quanting.requantify import REQUANTIFIABLE_STATUSES
 from kraken_core.record.accounts import Account, authenticate, end_sessions
 from kraken_core.record.connection import open_database
+from kraken_core.record.raw_files import get_raw_file, project_ids
+from kraken_core.record.record_reads import metrics_of_raw_file
 from kraken_core.record.requantify import request_requantification
 from kraken_core.record.settings_catalog import (
     InvalidInput,
@@ -27,6 +29,7 @@ from kraken_core.record.settings_catalog import (
     assign_settings,
     create_project,
     create_settings_version,
+    find_settings,
     list_projects,
     list_settings,
     project_assignments,
@@ -92,7 +95,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
     def known_projects() -> list[str]:
-        return [p["_id"] for p in db.project.find({}, {"_id": 1}).sort("_id", 1)]
+        return sorted(project_ids(db))
 
     def overview_page(request: Request) -> Response:
         now = datetime.now(UTC)
@@ -212,7 +215,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
     async def assign_route(request: Request) -> Response:
         def action(values, user):
             doc = assign_settings(db, values, settings.instrument_vendors, user)
-            label = settings_label(db.settings.find_one({"_id": doc["settings"]}) or {})
+            label = settings_label(find_settings(db, doc["settings"]) or {})
             return f"{label} assigned to project {doc['project']} for {doc['scope']}"
         return await write(request, action)
 
@@ -230,7 +233,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         if refusal is not None:
             return refusal
         raw_file_id = str(form.get("raw_file_id", ""))
-        doc = db.raw_file.find_one({"_id": raw_file_id}, {"status": 1})
+        doc = get_raw_file(db, raw_file_id)
         if doc is None or doc.get("status") not in REQUANTIFIABLE_STATUSES:
             text = (f"{raw_file_id} is not in the record." if doc is None else
                     f"{raw_file_id} is {doc.get('status')}; only {', '.join(sorted(REQUANTIFIABLE_STATUSES))} "
@@ -243,11 +246,11 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
 
     def raw_file_page(request: Request) -> Response:
         raw_file_id = request.path_params["raw_file_id"]
-        doc = db.raw_file.find_one({"_id": raw_file_id})
+        doc = get_raw_file(db, raw_file_id)
         if doc is None:
             return render(request, "message.html", {"title": "Unknown raw file",
                                                     "text": f"{raw_file_id} is not in the record."}, status_code=404)
-        metrics = [with_alphakraken_names(m) for m in db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", -1)]
+        metrics = [with_alphakraken_names(m) for m in metrics_of_raw_file(db, raw_file_id)]
         return render(request, "raw_file.html", {
             "doc": doc, "metrics_docs": metrics, "message": request.query_params.get("msg", ""),
             "requantifiable": doc.get("status") in REQUANTIFIABLE_STATUSES,
