@@ -23,6 +23,7 @@ from tests.support.lifecycle import (
     unaccounted_files,
     unmount,
 )
+from tests.support.mount_markers import MARKER, in_production
 
 MIB = 1024 * 1024
 DISK = 16 * MIB
@@ -35,7 +36,7 @@ def small_disk(lifecycle_config, monkeypatch):
     config = lifecycle_config(min_free_space_gb=MIN_FREE_GB, min_file_age_days=7)
     folder = config.instrument_folder("thermo1")
     mounted = mount_tmpfs(folder, DISK)
-    yield config.model_copy(update={"production": True}), mounted
+    yield in_production(config), mounted
     if mounted:
         unmount(folder)
 
@@ -76,7 +77,7 @@ def test_remover_frees_exactly_enough_space_oldest_first(small_disk, mongo_db, s
         free_after = probe(folder)
 
     deleted = oldest_first[:expected]
-    assert sorted(os.listdir(folder)) == sorted([*oldest_first[expected:], "fresh.raw"])
+    assert sorted(os.listdir(folder)) == sorted([*oldest_first[expected:], "fresh.raw", MARKER])
     assert free_after >= MIN_FREE_GB * 1e9 > free_after - FILE, "enough space, and not one file more"
     for name in deleted:
         assert mongo_db.raw_file.find_one({"_id": name})["instrument_file_status"] == "purged"

@@ -10,6 +10,7 @@ from kraken_assets.lifecycle import LifecycleDefinitions, instrument_files_moved
 from kraken_core.config import KrakenConfig
 from kraken_resources import KrakenConfigResource, MongoResource
 from tests.support.lifecycle import backup_copy, make_raw_file, metadata_of, resources, unaccounted_files
+from tests.support.mount_markers import MARKER, in_production
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def production_config(lifecycle_config, monkeypatch):
 
     def build(**lifecycle):
         config = lifecycle_config(min_free_space_gb=10**6, **lifecycle)  # always short of space
-        return config.model_copy(update={"production": True})
+        return in_production(config)
 
     return build
 
@@ -92,7 +93,7 @@ def test_too_many_errors_fail_the_run_after_the_other_instruments_ran(production
     refused = error.metadata["refused"].value
     assert {r["raw_file_id"] for r in refused} == {"R0.raw", "R1.raw", "R2.raw"}
     assert not (config.instrument_folder("sciex1") / "C.wiff").exists()
-    assert len(os.listdir(config.instrument_folder("thermo1"))) == 3
+    assert sorted(os.listdir(config.instrument_folder("thermo1"))) == [MARKER, "R0.raw", "R1.raw", "R2.raw"]
 
 
 def test_mover_sensor_requests_one_run_per_set_of_due_files(production_config, mongo_db, services):
@@ -135,7 +136,7 @@ def test_free_space_file_stands_in_for_the_disk_only_in_report_runs(lifecycle_co
                                                                     tmp_path):
     stated = tmp_path / "free_space.yaml"
     stated.write_text("thermo1: 0.001\n")  # 1 MB free, below the 10 MB threshold; the real disk has far more
-    config = lifecycle_config().model_copy(update={"production": True})
+    config = in_production(lifecycle_config())
     data = config.model_dump(mode="json")
     data["monitoring"]["free_space_file"] = str(stated)
     config = KrakenConfig.model_validate(data)
