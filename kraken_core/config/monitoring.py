@@ -22,7 +22,8 @@ from kraken_core.config.base import Section
 DEFAULT_PILE_UP_LIMIT = 5
 DEFAULT_PILE_UP_LIMITS = {"quanting": 10}
 # check names whose alerts scientists act on (AlphaKraken sends pump pressure to its business webhook)
-DEFAULT_BUSINESS_ALERTS = ("no_new_raw_file_errors", "quality_metrics_in_bounds", "pump_pressure_normal")
+DEFAULT_BUSINESS_ALERTS = ("no_new_raw_file_errors", "quality_metrics_in_bounds", "pump_pressure_normal",
+                           "qc_series_in_control")
 WebhookFormat = Literal["auto", "slack", "teams"]
 
 

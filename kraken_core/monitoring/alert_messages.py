@@ -24,6 +24,7 @@ TITLES = {
     "run_failure": "Run failed",
     "stale_copy_recovered": "Copy recovered after a crash",
     "quality_metrics_in_bounds": "Quality metrics out of bounds",
+    "qc_series_in_control": "QC series out of control",
     "no_instrument_file_pile_up": "Instrument files piling up",
     "pump_pressure_normal": "Evosep pump pressure",
     "companion_healthy": "Companion app unhealthy",
