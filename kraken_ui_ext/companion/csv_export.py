@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from kraken_core.numbers import finite_number
 from kraken_ui_ext.companion.overview import OverviewRow
 from kraken_ui_ext.key_metrics import KEY_METRICS
 from kraken_ui_ext.links import dagster_partition_url
@@ -21,17 +22,9 @@ HEADER = ["raw_file", "instrument", "project", "status", "status_details", "size
           "lag_minutes", "eta", *(m.name for m in KEY_METRICS), "settings", "dagster_url"]
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def neutralised(cell: object) -> object:
     """The cell as a spreadsheet should show it: text that would start a formula gets a leading `'`."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and finite_number(cell) is None:
         return "'" + cell
     return cell
 
