@@ -18,6 +18,7 @@ import pytest
 
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.record.connection import RECORD_CLIENT_OPTIONS
+from tests.support.mount_markers import marked_as_mounted
 from tests.support.services import service_env
 
 
@@ -89,6 +90,8 @@ def make_config(mounts):
                 data[key] = {**data[key], **value}
             else:
                 data[key] = value
+        if data.get("production"):  # production configs need a mount check on every folder: marker files here
+            data = marked_as_mounted(data, mounts)
         return KrakenConfig.model_validate(data)
 
     return build
