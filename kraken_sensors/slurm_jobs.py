@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
-from kraken_core.quanting.job_follower import apply_states, pending_job_ids
+from kraken_core.quanting.job_follower import apply_states, pending_job_ids, waiting_for_results
 from kraken_core.record.quanting_jobs import open_quanting, record_results_requests, save_job_lists
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.statuses import RawFileStatus
@@ -15,6 +15,18 @@ from kraken_resources.slurm import SlurmResource
 
 SENSOR_NAME = "slurm_jobs"
 RESULTS_ATTEMPTS = 3
+RESULTS_TAG = "quanting"
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED]
+
+
+def results_runs_in_flight(instance: dg.DagsterInstance, raw_file_ids: list[str]) -> set[str]:
+    """Those of the raw files that have a results run queued or running (one query of the run storage)."""
+    if not raw_file_ids:
+        return set()
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={RESULTS_TAG: "results"}, statuses=IN_FLIGHT))
+    wanted = set(raw_file_ids)
+    return {key for run in runs if (key := run.tags.get("dagster/partition")) in wanted}
 
 
 def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
@@ -46,8 +58,9 @@ def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
                 host, round_trips = cluster.ssh.host, cluster.ssh.round_trips
             context.log.info(f"{len(ids)} open Slurm job(s) checked on {host} in {round_trips} round trip(s)")
         now = datetime.now(UTC)
+        in_flight = results_runs_in_flight(context.instance, waiting_for_results(docs))
         result = apply_states(docs, states, now, retry_after_s=cfg.quanting.results_retry_after_s,
-                              max_attempts=RESULTS_ATTEMPTS)
+                              max_attempts=RESULTS_ATTEMPTS, in_flight=in_flight)
         save_job_lists(db, result.changed)
         record_results_requests(db, {raw_file_id: attempt for raw_file_id, _, attempt in result.finished}, now)
         for raw_file_id in result.given_up:
@@ -62,7 +75,7 @@ def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
                 context.log.warning(f"{raw_file_id}: still quantifying after its results run; requesting it again "
                                     f"(attempt {attempt} of {RESULTS_ATTEMPTS})")
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(run_key=run_key, partition_key=raw_file_id, tags={"quanting": "results"})
+            run_requests=[dg.RunRequest(run_key=run_key, partition_key=raw_file_id, tags={RESULTS_TAG: "results"})
                           for raw_file_id, run_key, _ in result.finished],
         )
 

@@ -159,6 +159,22 @@ def test_results_run_is_requested_again_while_the_raw_file_stays_quanting_then_g
     assert late.finished == [] and late.given_up == ["x.raw"]
 
 
+def test_a_results_run_still_queued_or_running_is_waited_for_and_not_counted():
+    from datetime import timedelta
+
+    from kraken_core.quanting.job_follower import waiting_for_results
+
+    doc = {"_id": "x.raw", "quanting_jobs": [{"job_id": "1", "ended_at": NOW}],
+           "results_request": {"attempts": 3, "requested_at": NOW}}
+    assert waiting_for_results([doc, {"_id": "new.raw"}]) == ["x.raw"]
+    long_after = NOW + timedelta(hours=2)
+    queued = apply_states([doc], {}, long_after, retry_after_s=60, max_attempts=3, in_flight={"x.raw"})
+    assert queued.finished == [] and queued.given_up == []
+    doc["results_request"]["attempts"] = 1
+    assert apply_states([doc], {}, long_after, retry_after_s=60, in_flight={"x.raw"}).finished == []
+    assert apply_states([doc], {}, long_after, retry_after_s=60).finished == [("x.raw", "results:x.raw:1:2", 2)]
+
+
 def test_enabled_quanting_needs_the_cluster_and_its_folders(make_config):
     from pydantic import ValidationError
 
