@@ -64,10 +64,13 @@ class QcBaseline(Section):
 
 
 class CusumSettings(Section):
-    """Tabular CUSUM in SD units: `k` half the shift to detect, `h` the decision limit."""
+    """Tabular CUSUM in SD units: `k` half the shift to detect, `h` the decision limit. The sums start at zero
+    at the baseline's end, or `window` files before the judged one when that is later (a sum that starts at zero
+    is never above the full one; a drift of 1 SD signals after about 10 files with the defaults)."""
 
     k: float = Field(default=0.5, ge=0)
     h: float = Field(default=5, gt=0)
+    window: int = Field(default=100, ge=10)
 
 
 class QcSeries(Section):

@@ -88,7 +88,7 @@ def judge_metric(series: QcSeries, points: Sequence[QcPoint], baseline: Sequence
     """The newest of `points` (the segment's files up to the judged one, oldest first) on one metric."""
     target = points[-1]
     if target.raw_file_id in {p.raw_file_id for p in baseline}:
-        return MetricJudgement(metric, "baseline", f"part of the baseline ({len(baseline)} files so far)",
+        return MetricJudgement(metric, "baseline", f"part of the baseline ({len(baseline)} files)",
                                target.values.get(metric))
     if metric not in target.values:
         return MetricJudgement(metric, "not_judged", "missing in this file's metrics")
@@ -122,7 +122,10 @@ def _violation(metric: str, rule: str, side: str, points: Sequence[QcPoint], z: 
                      tuple(p.values[metric] for p in points), tuple(z), cusum)
 
 
-def judge_point(series: QcSeries, segment: Segment, points: Sequence[QcPoint]) -> list[MetricJudgement]:
-    """Every configured metric of the newest point, judged against the segment's baseline."""
-    baseline = baseline_points(points, segment, series.baseline)
+def judge_point(series: QcSeries, segment: Segment, points: Sequence[QcPoint],
+                baseline: Sequence[QcPoint] | None = None) -> list[MetricJudgement]:
+    """Every configured metric of the newest point, judged against the segment's baseline (by default the
+    baseline's files among `points`, which then start at the segment start)."""
+    if baseline is None:
+        baseline = baseline_points(points, segment, series.baseline)
     return [judge_metric(series, points, baseline, metric) for metric in series.metrics]

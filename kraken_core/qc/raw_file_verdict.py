@@ -19,9 +19,12 @@ from kraken_core.config.qc import QcConfig, QcSeries
 from kraken_core.qc.baseline import QcPoint, Segment, segment_of
 from kraken_core.qc.judgement import ERROR, WARN, MetricJudgement, judge_point
 from kraken_core.record.annotations import latest_reset
-from kraken_core.record.qc_series import metric_values, series_name_of, series_points
+from kraken_core.record.qc_series import (
+    SeriesKey, fill_series, first_points, has_points, metric_values, points_before, record_point, series_name_of,
+)
 
 QC_CHECK = "qc_series_in_control"
+DATED_BASELINE_LIMIT = 5000  # files of a baseline given by dates (a month of QC files is a few hundred)
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,24 @@ def _judge_in_series(db: Database, qc: QcConfig, series: QcSeries, raw_file: Map
         return SeriesJudgement(series, *settings, segment, [],
                                f"acquired {acquired_at:%Y-%m-%d %H:%M}, before the baseline starts "
                                f"({segment.start:%Y-%m-%d %H:%M})")
-    points = series_points(db, instrument_id=instrument_id, pattern=series.pattern, settings_name=settings[0],
-                           settings_version=settings[1], metrics=series.metrics, since=segment.start,
-                           until=acquired_at)
-    points = _ending_with(points, QcPoint(raw_file["_id"], acquired_at, metric_values(doc, series.metrics)))
-    return SeriesJudgement(series, *settings, segment, judge_point(series, segment, points))
+    key = SeriesKey(series.name, series.raw_file_pattern, instrument_id, *settings)
+    if not has_points(db, key):
+        fill_series(db, key)
+    target = QcPoint(raw_file["_id"], acquired_at, metric_values(doc))
+    record_point(db, key, target)
+    if segment.end is not None:
+        baseline = first_points(db, key, segment.start, segment.end, DATED_BASELINE_LIMIT)
+    else:
+        baseline = first_points(db, key, segment.start, None, series.baseline.points)
+    recent = points_before(db, key, acquired_at, segment.start, series.cusum.window)
+    points = _ending_with(_merged(baseline, recent), target)
+    return SeriesJudgement(series, *settings, segment, judge_point(series, segment, points, baseline))
+
+
+def _merged(baseline: list[QcPoint], recent: list[QcPoint]) -> list[QcPoint]:
+    """The baseline and the files before the judged one, each once, oldest first."""
+    by_id = {p.raw_file_id: p for p in [*baseline, *recent]}
+    return sorted(by_id.values(), key=lambda p: (p.acquired_at, p.raw_file_id))
 
 
 def _ending_with(points: list[QcPoint], target: QcPoint) -> list[QcPoint]:

@@ -36,8 +36,9 @@ INDEXES: dict[str, list[IndexModel]] = {
 def ensure_indexes(db: Database) -> None:
     from kraken_core.record.accounts import ACCOUNT_INDEXES
     from kraken_core.record.annotations import ANNOTATION_INDEXES
+    from kraken_core.record.qc_series import QC_POINT_INDEXES
     from kraken_core.record.lifecycle_log import LIFECYCLE_INDEXES
 
-    for indexes in (INDEXES, LIFECYCLE_INDEXES, ACCOUNT_INDEXES, ANNOTATION_INDEXES):
+    for indexes in (INDEXES, LIFECYCLE_INDEXES, ACCOUNT_INDEXES, ANNOTATION_INDEXES, QC_POINT_INDEXES):
         for collection, models in indexes.items():
             db[collection].create_indexes(models)
