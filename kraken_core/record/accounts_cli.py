@@ -24,7 +24,7 @@ from kraken_core.record.accounts import (
     ROLES, AccountError, add_account, change_role, disable_account, generated_password, issue_mcp_token,
     list_accounts, reset_password,
 )
-from kraken_core.record.connection import open_client
+from kraken_core.record.connection import run_on_record
 from kraken_core.record.environment_settings import mongo_settings
 
 
@@ -82,15 +82,7 @@ def run(db, args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = mongo_settings(load_environment(), "MONGO_USER_WEBAPP", "MONGO_PASSWORD_WEBAPP")
-    client = open_client(settings)
-    try:
-        print(run(client[settings.database], args), flush=True)
-    except AccountError as err:
-        print(f"accounts: {err}", file=sys.stderr)
-        return 1
-    finally:
-        client.close()
-    return 0
+    return run_on_record(settings, lambda db: run(db, args), (AccountError,), "accounts")
 
 
 if __name__ == "__main__":

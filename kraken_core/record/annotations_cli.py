@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from kraken_core.config import ConfigError, load_config, load_environment
 from kraken_core.qc.annotation_kinds import ANNOTATION_KINDS
 from kraken_core.record.annotations import AnnotationError, add_annotation, annotations_of, delete_annotation
-from kraken_core.record.connection import open_client
+from kraken_core.record.connection import run_on_record
 from kraken_core.record.environment_settings import mongo_settings
 
 
@@ -81,16 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"annotations: {err}", file=sys.stderr)
         return 2
     settings = mongo_settings(load_environment())
-    client = open_client(settings)
-    try:
-        print(run(client[settings.database], args, list(config.instruments),
-                  [str(kind) for kind in config.qc.baseline_reset_kinds]), flush=True)
-    except AnnotationError as err:
-        print(f"annotations: {err}", file=sys.stderr)
-        return 1
-    finally:
-        client.close()
-    return 0
+    reset_kinds = [str(kind) for kind in config.qc.baseline_reset_kinds]
+    return run_on_record(settings, lambda db: run(db, args, list(config.instruments), reset_kinds),
+                         (AnnotationError,), "annotations")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from kraken_core.config import load_environment
-from kraken_core.record.connection import open_client
+from kraken_core.record.connection import run_on_record
 from kraken_core.record.dump import RestoreError, dump_record, restore_record
 from kraken_core.record.dump_slots import list_dumps
 from kraken_core.record.environment_settings import mongo_settings
@@ -38,22 +38,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{manifest['created_at']}  {folder}  {manifest['database']}  {documents} documents")
         return 0
     settings = mongo_settings(load_environment(), database=args.database)
-    client = open_client(settings)
-    try:
-        db = client[settings.database]
+
+    def action(db) -> str:
         if args.action == "dump":
             summary = dump_record(db, args.folder)
-            print(f"dumped {settings.describe()} to {summary.path}: {summary.counts}, "
-                  f"{'one point in time' if summary.point_in_time else 'per collection (standalone server)'}")
-        else:
-            restored = restore_record(db, args.folder, drop=args.drop)
-            print(f"restored {args.folder} into {settings.describe()}: {restored}")
-    except RestoreError as err:
-        print(f"restore refused: {err}", file=sys.stderr)
-        return 1
-    finally:
-        client.close()
-    return 0
+            return (f"dumped {settings.describe()} to {summary.path}: {summary.counts}, "
+                    f"{'one point in time' if summary.point_in_time else 'per collection (standalone server)'}")
+        return f"restored {args.folder} into {settings.describe()}: {restore_record(db, args.folder, drop=args.drop)}"
+
+    return run_on_record(settings, action, (RestoreError,), "restore refused")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pymongo
@@ -62,3 +64,18 @@ def open_client(settings: MongoSettings) -> pymongo.MongoClient:
 
 def open_database(settings: MongoSettings) -> Database:
     return open_client(settings)[settings.database]
+
+
+def run_on_record(settings: MongoSettings, action: Callable[[Database], str],
+                  refusals: tuple[type[Exception], ...], label: str) -> int:
+    """A command line's action on the record: prints what it answers (exit 0), or a refusal as `label: reason`
+    on stderr (exit 1); the connection is closed either way."""
+    client = open_client(settings)
+    try:
+        print(action(client[settings.database]), flush=True)
+    except refusals as err:
+        print(f"{label}: {err}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    return 0
