@@ -26,7 +26,7 @@ from kraken_assets.raw_file_backup import BACKUP_IDENTICAL, backup_step, raw_fil
 from kraken_core.pools import CLUSTER_SLOTS, COPIES
 from kraken_core.record.raw_files import claim_for_catch_up, get_raw_file
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_resources.slurm import SlurmResource
+from kraken_resources.job_engine import JobEngineResource
 
 CATCH_UP_JOB_NAME = "raw_file_catch_up"
 BACKUP_OP_NAME = "back_up_raw_files"
@@ -115,7 +115,7 @@ def back_up_raw_files(
 )
 def submit_quanting_jobs(
     context: dg.OpExecutionContext, outcome: BatchOutcome, kraken_config: KrakenConfigResource, mongo: MongoResource,
-    slurm: SlurmResource,
+    slurm: JobEngineResource,
 ) -> Iterator[dg.AssetMaterialization]:
     cfg = kraken_config.get()
     db = mongo.get_database()

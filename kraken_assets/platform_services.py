@@ -69,7 +69,7 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
     """Without `head_node_probe`, head nodes are probed over SSH with the `slurm` resource's settings."""
     checks = [dg.AssetCheckSpec(MONGO_REACHABLE, asset=PLATFORM_SERVICES,
                                 description="The MongoDB record answers a ping.")]
-    with_slurm = config.quanting.enabled and bool(config.quanting.ssh_hosts)
+    with_slurm = config.quanting.enabled and config.quanting.engine == "slurm" and bool(config.quanting.ssh_hosts)
     if with_slurm:
         checks.append(dg.AssetCheckSpec(SLURM_HEAD_NODES_REACHABLE, asset=PLATFORM_SERVICES,
                                         description="Every configured Slurm head node accepts an SSH session."))

@@ -1,5 +1,6 @@
-"""Quantification assets: `alphadia_job` submits to Slurm and returns at once; the Slurm job sensor requests
-`alphadia_output` and `quality_metrics` when the jobs of a raw file have ended."""
+"""Quantification assets: `alphadia_job` submits to the job engine (Slurm, or the worker itself with
+`quanting.engine: local`) and returns at once; the job sensor requests `alphadia_output` and `quality_metrics` when
+the jobs of a raw file have ended."""
 
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from kraken_core.quanting.software import job_entry, metrics_type, output_folder
 from kraken_core.record.quanting_jobs import set_quanting_jobs, write_job_metrics
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_resources.slurm import SlurmResource
+from kraken_resources.job_engine import JobEngineResource
 from kraken_sensors.slurm_jobs import build_slurm_job_sensor
 from kraken_ui_ext.key_metrics import TREND_METRICS
 from kraken_ui_ext.metadata import key_metric_values, markdown_table
@@ -46,7 +47,7 @@ NOT_QUANTED = {str(RawFileStatus.DONE_NOT_QUANTED), str(RawFileStatus.ACQUISITIO
     ),
 )
 def alphadia_job(
-    context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource, slurm: SlurmResource
+    context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource, slurm: JobEngineResource
 ):
     metadata = submit_quanting_step(kraken_config.get(), mongo.get_database(), slurm, context.partition_key,
                                     context.log)
@@ -54,8 +55,8 @@ def alphadia_job(
         yield dg.MaterializeResult(metadata=metadata)
 
 
-def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log) -> dict | None:
-    """Submit the Slurm jobs of one raw file; the metadata of its `alphadia_job` materialization, or None when the
+def submit_quanting_step(config, db, slurm: JobEngineResource, raw_file_id: str, log) -> dict | None:
+    """Submit the jobs of one raw file (to Slurm or as local processes, as `slurm` is configured); the metadata of its `alphadia_job` materialization, or None when the
     raw file is not quantified (the reason is in its status_details)."""
     doc = load_raw_file(db, raw_file_id)
     if doc.get("status") in NOT_QUANTED:
@@ -89,11 +90,11 @@ def submit_quanting_step(config, db, slurm: SlurmResource, raw_file_id: str, log
                         submitted.append(job_id)
                         jobs.append(job_entry(
                             request.settings, request.output_worker, job_id=job_id, state="PENDING",
-                            host=cluster.ssh.host, output_path_cluster=str(request.output_cluster),
+                            host=cluster.host, output_path_cluster=str(request.output_cluster),
                             log_path=str(request.log_dir_worker / f"{request.job_name}-{job_id}.out"), submitted_at=now,
                         ))
-                        log.info(f"{doc['_id']}: submitted Slurm job {job_id} ({request.settings_label}) "
-                                         f"on {cluster.ssh.host}, output {request.output_cluster}")
+                        log.info(f"{doc['_id']}: submitted job {job_id} ({request.settings_label}) "
+                                         f"on {cluster.host}, output {request.output_cluster}")
                 except Exception:
                     for job_id in submitted:  # no half-submitted raw file: its jobs go or stay together
                         with suppress(Exception):

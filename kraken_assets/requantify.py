@@ -11,7 +11,7 @@ from kraken_core.pools import CLUSTER_SLOTS
 from kraken_core.quanting.requantify import Selection, SelectionError, skip_reason
 from kraken_core.record.requantify import find_selected, reset_for_requantification
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_resources.slurm import SlurmResource
+from kraken_resources.job_engine import JobEngineResource
 
 
 class RequantifyConfig(dg.Config):
@@ -33,7 +33,7 @@ class RequantifyConfig(dg.Config):
 )
 def requantify(
     context: dg.OpExecutionContext, config: RequantifyConfig, kraken_config: KrakenConfigResource,
-    mongo: MongoResource, slurm: SlurmResource,
+    mongo: MongoResource, slurm: JobEngineResource,
 ) -> dict:
     cfg = kraken_config.get()
     if not cfg.quanting.enabled:

@@ -8,11 +8,18 @@ import dagster as dg
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.s3 import KrakenS3Resource
 from kraken_resources.slack import SlackAlertsResource
+from kraken_resources.job_engine import JobEngineResource
+from kraken_resources.local_jobs import build_local_jobs_resource
 from kraken_resources.slurm import build_slurm_resource
 
 
 def _optional_env(name: str) -> dg.EnvVar | None:
     return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def build_job_engine(config) -> JobEngineResource:
+    """`quanting.engine`: jobs on the Slurm cluster, or processes on this worker. The key stays `slurm`."""
+    return build_local_jobs_resource(config) if config.quanting.engine == "local" else build_slurm_resource(config)
 
 
 def build_resources(kraken_config: KrakenConfigResource) -> dict[str, dg.ConfigurableResource]:
@@ -27,7 +34,7 @@ def build_resources(kraken_config: KrakenConfigResource) -> dict[str, dg.Configu
             user=_optional_env("MONGO_USER"),
             password=_optional_env("MONGO_PASSWORD"),
         ),
-        "slurm": build_slurm_resource(config),
+        "slurm": build_job_engine(config),
         "slack": SlackAlertsResource(token=_optional_env("SLACK_TOKEN")),
         # unset credentials fall back to boto3's chain (AWS_* variables, profile, instance role)
         "s3": KrakenS3Resource(

@@ -13,6 +13,7 @@ from kraken_core import slurm
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.quanting.job_header import job_script
 from kraken_core.quanting.job_request import DEFAULT_SLURM_MEM, DEFAULT_SLURM_TIME, JOB_SCRIPT_NAME, JobRequest
+from kraken_resources.job_engine import JobEngineResource
 from kraken_resources.ssh import SshCommandError, SshResource, SshSession
 
 _STALE_SCRIPT = 97
@@ -28,6 +29,14 @@ class SlurmCluster:
         self.partition = partition
         self.job_header = tuple(job_header)
         self.accounting = accounting
+
+    @property
+    def host(self) -> str:
+        return self.ssh.host
+
+    @property
+    def round_trips(self) -> int:
+        return self.ssh.round_trips
 
     def _job_script(self) -> tuple[bytes, str]:
         return job_script(self.job_header)
@@ -98,7 +107,7 @@ class SlurmCluster:
         return self.ssh.run(f"tail -c {int(limit)} -- {shlex.quote(path)}", check=False).stdout
 
 
-class SlurmResource(dg.ConfigurableResource):
+class SlurmResource(JobEngineResource):
     """The cluster's head nodes (through `ssh`) and its Slurm folder, as the cluster sees it."""
 
     ssh: SshResource

@@ -1,5 +1,6 @@
-"""The Slurm job sensor: follows every open job with one batched query per tick (one SSH connection), records
-state changes, and requests `alphadia_output` + `quality_metrics` for raw files whose jobs have all ended."""
+"""The job sensor (named `slurm_jobs`, for either engine): follows every open job with one batched query per tick
+(Slurm: one SSH connection; local engine: the job folders on the worker), records state changes, and requests
+`alphadia_output` + `quality_metrics` for raw files whose jobs have all ended."""
 
 from datetime import UTC, datetime
 
@@ -11,7 +12,7 @@ from kraken_core.record.quanting_jobs import open_quanting, record_results_reque
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_resources.slurm import SlurmResource
+from kraken_resources.job_engine import JobEngineResource
 
 SENSOR_NAME = "slurm_jobs"
 RESULTS_ATTEMPTS = 3
@@ -36,14 +37,14 @@ def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
         minimum_interval_seconds=config.quanting.job_sensor_interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
-            "Follows the Slurm jobs of every raw file in status `quanting` with one batched scontrol query per tick "
-            "(sacct -c for jobs the controller has forgotten) and requests the output and metrics assets when a "
-            "raw file's jobs have ended."
+            "Follows the jobs of every raw file in status `quanting`: on Slurm with one batched scontrol query per "
+            "tick (sacct -c for jobs the controller has forgotten), with the local engine from the job folders on the "
+            "worker; requests the output and metrics assets when a raw file's jobs have ended."
         ),
     )
     def _follow(
         context: dg.SensorEvaluationContext, kraken_config: KrakenConfigResource, mongo: MongoResource,
-        slurm: SlurmResource,
+        slurm: JobEngineResource,
     ):
         cfg = kraken_config.get()
         if not cfg.quanting.enabled:
@@ -55,8 +56,8 @@ def build_slurm_job_sensor(config: KrakenConfig, job) -> dg.SensorDefinition:
         if ids:
             with slurm.session() as cluster:
                 states = cluster.job_states(ids)
-                host, round_trips = cluster.ssh.host, cluster.ssh.round_trips
-            context.log.info(f"{len(ids)} open Slurm job(s) checked on {host} in {round_trips} round trip(s)")
+                host, round_trips = cluster.host, cluster.round_trips
+            context.log.info(f"{len(ids)} open job(s) checked on {host} in {round_trips} round trip(s)")
         now = datetime.now(UTC)
         in_flight = results_runs_in_flight(context.instance, waiting_for_results(docs))
         result = apply_states(docs, states, now, retry_after_s=cfg.quanting.results_retry_after_s,

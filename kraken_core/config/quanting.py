@@ -1,4 +1,5 @@
-"""Quantification section (`quanting`): the Slurm cluster reached over SSH, and how jobs are submitted."""
+"""Quantification section (`quanting`): where jobs run (a Slurm cluster reached over SSH, or this worker), and how
+they are submitted."""
 
 from typing import Literal
 
@@ -9,6 +10,8 @@ from kraken_core.config.tools import ToolConfig, check_tool_names
 
 OutputFolderMode = Literal["raise", "overwrite", "associate", "add"]
 Accounting = Literal["auto", "slurmdbd", "jobcomp"]
+# slurm: sbatch on the cluster's head nodes over SSH; local: a process on the worker (labs without a cluster)
+Engine = Literal["slurm", "local"]
 
 
 class SlurmSection(Section):
@@ -26,9 +29,15 @@ class SlurmSection(Section):
         return list(check_header(value))
 
 
+class LocalEngineSection(Section):
+    # jobs running at once on the worker (engine: local); further jobs wait, PENDING, in submission order
+    max_parallel_jobs: int = Field(default=1, ge=1)
+
 
 class QuantingConfig(Section):
     enabled: bool = False
+    engine: Engine = "slurm"
+    local: LocalEngineSection = LocalEngineSection()
     # head nodes in failover order, `host` or `host:port` (port defaults to ssh_port)
     ssh_hosts: list[str] = Field(default_factory=list)
     ssh_port: int = Field(default=22, ge=1, le=65535)
@@ -68,6 +77,7 @@ class QuantingConfig(Section):
 
     @model_validator(mode="after")
     def _cluster_when_enabled(self) -> "QuantingConfig":
-        if self.enabled and not (self.ssh_hosts and self.ssh_user and self.known_hosts_file):
-            raise ValueError("quanting.enabled needs ssh_hosts, ssh_user and known_hosts_file")
+        if self.enabled and self.engine == "slurm" and not (self.ssh_hosts and self.ssh_user and self.known_hosts_file):
+            raise ValueError("quanting.enabled with engine slurm needs ssh_hosts, ssh_user and known_hosts_file "
+                             "(or engine: local, to run jobs on the worker)")
         return self

@@ -1,4 +1,5 @@
-"""The same folder seen by the workers (`path`) and by the cluster (`absolute_path`)."""
+"""The same folder seen by the workers (`path`) and by the cluster (`absolute_path`). With the local engine the
+jobs run on the worker, so the cluster's view is the worker's and `absolute_path` is not used."""
 
 from __future__ import annotations
 
@@ -21,8 +22,15 @@ def location(config: KrakenConfig, name: str) -> LocationConfig:
     return loc
 
 
+def cluster_root(config: KrakenConfig, name: str) -> PurePosixPath:
+    """Location `name` as the jobs see it: `absolute_path` on a Slurm cluster, the workers' `path` locally."""
+    loc = location(config, name)
+    if config.quanting.engine == "local":
+        return PurePosixPath(loc.path)
+    return PurePosixPath(loc.absolute_path or loc.path)
+
+
 def cluster_path(config: KrakenConfig, name: str, worker_path: Path) -> PurePosixPath:
     """Translate a path under location `name` from the workers' view to the cluster's view."""
-    loc = location(config, name)
-    relative = worker_path.relative_to(loc.path)
-    return PurePosixPath(loc.absolute_path or loc.path) / relative.as_posix()
+    relative = worker_path.relative_to(location(config, name).path)
+    return cluster_root(config, name) / relative.as_posix()

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.config.tools import ToolConfig
-from kraken_core.quanting.cluster_paths import cluster_path, location
+from kraken_core.quanting.cluster_paths import cluster_path, cluster_root, location
 from kraken_core.quanting.command_tokens import fill_words, parameter_token, shell_command, template_words
 from kraken_core.quanting.software import metrics_type, software_type
 from kraken_core.quanting.tools import missing_settings_files, refusal_of_own_command, tool_parameters
@@ -105,8 +105,7 @@ def _tool_command(config: KrakenConfig, settings: dict, tokens: dict[str, str]) 
 
 
 def _software_root(config: KrakenConfig) -> str:
-    software = config.locations.software
-    return str(software.absolute_path or software.path) if software else ""
+    return str(cluster_root(config, "software")) if config.locations.software else ""
 
 
 def sciex_working_copy(raw_cluster: PurePosixPath, output_cluster: PurePosixPath) -> PurePosixPath | None:
@@ -156,8 +155,7 @@ def build_job_request(
         "SETTINGS_VERSION": str(settings["version"]),
         "METRICS_TYPE": metrics_type(settings),
         "RELATIVE_OUTPUT_PATH": str(_relative(output_worker, location(config, "output").path)),
-        "RELATIVE_RAW_FILE_PATH": str(_relative(raw_cluster, location(config, "backup").absolute_path
-                                                or location(config, "backup").path)),
+        "RELATIVE_RAW_FILE_PATH": str(_relative(raw_cluster, cluster_root(config, "backup"))),
         "SLURM_CPUS_PER_TASK": str(int(settings.get("slurm_cpus_per_task") or 1)),
         "SLURM_MEM": str(settings.get("slurm_mem") or DEFAULT_SLURM_MEM),
         "SLURM_TIME": str(settings.get("slurm_time") or DEFAULT_SLURM_TIME),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # AlphaKraken quantification job, run by Slurm on the cluster. Installed into the Slurm folder by the platform
 # (over SFTP) and checked against the platform's copy before every submission; do not edit the cluster's copy.
+# With quanting.engine local, the platform's copy runs on the worker itself (LOCAL_JOB_ID instead of SLURM_JOB_ID).
 #
 # Input comes from the environment (set by the platform, every value as the cluster sees it):
 #   RAW_FILE_PATH OUTPUT_PATH SETTINGS_PATH SOFTWARE SOFTWARE_TYPE NUM_THREADS
@@ -17,7 +18,7 @@
 # The job's exit code is the tool's exit code.
 set -u -o pipefail
 
-echo "== alphakraken job ${SLURM_JOB_ID:-local} on $(hostname) at $(date -Is)"
+echo "== alphakraken job ${SLURM_JOB_ID:-${LOCAL_JOB_ID:-local}} on $(hostname) at $(date -Is)"
 echo "raw file:    ${RAW_FILE_PATH}"
 echo "output:      ${OUTPUT_PATH}"
 echo "settings:    ${SETTINGS_PATH} (${SOFTWARE_TYPE} ${SOFTWARE})"
