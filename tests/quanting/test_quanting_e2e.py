@@ -11,12 +11,13 @@ import uuid
 import dagster as dg
 import pymongo
 import pytest
-import yaml
 
 from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
 from kraken_core.simulator import write_thermo
 from tests.support.platform import DagsterPlatform, free_port, wait_for
-from tests.support.quanting import SOFTWARE, make_cluster_layout, quanting_section, write_settings_files
+from tests.support.quanting import (
+    SOFTWARE, make_cluster_layout, quanting_section, write_platform_config, write_settings_files,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,18 +38,8 @@ EXPECTED = {
 def quanting_platform(tmp_path, services, mounts):
     layout = make_cluster_layout(services)
     database = f"kt_quant_{uuid.uuid4().hex[:8]}"
-    envs = tmp_path / "envs"
-    envs.mkdir()
-    (envs / "test.env").write_text(f"MONGO_HOST={services['MONGO_HOST']}\nMONGO_DB={database}\n")
-    config = {
-        "timings": {"watcher_interval_s": 1, "size_stable_window_s": 3, "heartbeat_interval_s": 30},
-        "locations": {"instruments": {"path": str(mounts / "instruments")}, **layout.locations()},
-        "instruments": {"thermo1": {"type": "thermo"}},
-        "project_ids": ["PRJ1"],
-        "quanting": quanting_section(services, layout,
-                                     hosts=[f"127.0.0.1:{free_port()}", f"127.0.0.1:{services['SSH_PORT']}"]),
-    }
-    (envs / "alphakraken.test.yaml").write_text(yaml.safe_dump(config))
+    env = write_platform_config(tmp_path, services, mounts, layout, database, quanting_section(
+        services, layout, hosts=[f"127.0.0.1:{free_port()}", f"127.0.0.1:{services['SSH_PORT']}"]))
     client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
     db = client[database]
     create_project(db, {"project_id": "PRJ1", "name": "Project 1"}, "test")
@@ -58,8 +49,6 @@ def quanting_platform(tmp_path, services, mounts):
         "slurm_mem": "300M", "slurm_time": "00:00:05"}, "test")
     assign_settings(db, {"project_id": "PRJ1", "settings_id": settings["_id"]}, {"thermo1": "thermo"}, "test")
     write_settings_files(layout, "fast")
-    env = {"KRAKEN_ENVS_DIR": str(envs), "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
-           "MOUNTS_PATH": str(mounts)}
     running = DagsterPlatform(tmp_path, env).start(webserver=False)
     try:
         yield running, db, layout

@@ -11,13 +11,14 @@ from pathlib import Path
 import dagster as dg
 import pymongo
 import pytest
-import yaml
 
 from kraken_core.config.tools import ToolConfig
 from kraken_core.record.settings_catalog import assign_settings, create_project, create_settings_version
 from kraken_core.simulator import write_thermo
 from tests.support.platform import DagsterPlatform, wait_for
-from tests.support.quanting import SOFTWARE, make_cluster_layout, quanting_section, write_settings_files
+from tests.support.quanting import (
+    SOFTWARE, make_cluster_layout, quanting_section, write_platform_config, write_settings_files,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -28,33 +29,22 @@ TOOLS = {"msqc": {"software_type": "msqc", "executable": MSQC_EXECUTABLE,
                   "description": "MS acquisition metrics (injection times, TICs, Evosep pump pressure)"}}
 
 
-def software_location(layout) -> dict:
-    """`locations.software` inside the cluster layout, with the fake MSQC extractor installed for the cluster user."""
-    worker, cluster = layout.worker_root / "software", layout.cluster_root / "software"
-    executable = worker / MSQC_EXECUTABLE
+def install_fake_msqc(software: Path) -> None:
+    """The fake MSQC extractor at `<software folder>/MSQC_EXECUTABLE`, executable by the cluster user."""
+    executable = software / MSQC_EXECUTABLE
     executable.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(__file__).with_name("fake_msqc.py"), executable)
-    for path in (worker, executable.parent, executable):
+    for path in (executable.parent, executable):
         os.chmod(path, 0o755)
-    return {"path": str(worker), "absolute_path": str(cluster)}
 
 
 @pytest.fixture
 def two_tool_platform(tmp_path, services, mounts):
     layout = make_cluster_layout(services)
     database = f"kt_tools_{uuid.uuid4().hex[:8]}"
-    envs = tmp_path / "envs"
-    envs.mkdir()
-    (envs / "test.env").write_text(f"MONGO_HOST={services['MONGO_HOST']}\nMONGO_DB={database}\n")
-    config = {
-        "timings": {"watcher_interval_s": 1, "size_stable_window_s": 3, "heartbeat_interval_s": 30},
-        "locations": {"instruments": {"path": str(mounts / "instruments")}, **layout.locations(),
-                      "software": software_location(layout)},
-        "instruments": {"thermo1": {"type": "thermo"}},
-        "project_ids": ["PRJ1"],
-        "quanting": {**quanting_section(services, layout), "tools": TOOLS},
-    }
-    (envs / "alphakraken.test.yaml").write_text(yaml.safe_dump(config))
+    install_fake_msqc(layout.worker("software"))
+    env = write_platform_config(tmp_path, services, mounts, layout, database,
+                                {**quanting_section(services, layout), "tools": TOOLS})
     client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
     db = client[database]
     create_project(db, {"project_id": "PRJ1", "name": "Project 1"}, "test")
@@ -66,8 +56,6 @@ def two_tool_platform(tmp_path, services, mounts):
     for settings in (alphadia, msqc):
         assign_settings(db, {"project_id": "PRJ1", "settings_id": settings["_id"]}, {"thermo1": "thermo"}, "test")
     write_settings_files(layout, "fast")
-    env = {"KRAKEN_ENVS_DIR": str(envs), "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
-           "MOUNTS_PATH": str(mounts)}
     running = DagsterPlatform(tmp_path, env).start(webserver=False)
     try:
         yield running, db

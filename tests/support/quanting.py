@@ -184,3 +184,23 @@ def wait_for_job_end(cluster, job_id: str, timeout: float = 60):
             return state
         time.sleep(0.5)
     raise AssertionError(f"job {job_id} did not end within {timeout} s")
+
+
+def write_platform_config(tmp_path: Path, services: dict, mounts: Path, layout: ClusterLayout, database: str,
+                          quanting: dict) -> dict[str, str]:
+    """envs/test.env and envs/alphakraken.test.yaml of an end-to-end platform quantifying on the test cluster (one
+    Thermo instrument `thermo1`, project PRJ1, the layout's folders, this `quanting` section); returns the
+    environment to start it with."""
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    (envs / "test.env").write_text(f"MONGO_HOST={services['MONGO_HOST']}\nMONGO_DB={database}\n")
+    config = {
+        "timings": {"watcher_interval_s": 1, "size_stable_window_s": 3, "heartbeat_interval_s": 30},
+        "locations": {"instruments": {"path": str(mounts / "instruments")}, **layout.locations()},
+        "instruments": {"thermo1": {"type": "thermo"}},
+        "project_ids": ["PRJ1"],
+        "quanting": quanting,
+    }
+    (envs / "alphakraken.test.yaml").write_text(yaml.safe_dump(config))
+    return {"KRAKEN_ENVS_DIR": str(envs), "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
+            "MOUNTS_PATH": str(mounts)}
