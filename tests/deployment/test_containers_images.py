@@ -35,7 +35,9 @@ def test_every_image_builds_and_runs_its_python(engine, images):
     dagster = docker(engine, "run", "--rm", "--network", "host", images["dagster"].ref, "dagster-webserver",
                      "--version")
     assert "1.13.27" in dagster.stdout
-    for key, module in (("companion", "kraken_ui_ext.companion"), ("mcp", "mcp_server")):
+    # the companion's app and the accounts CLI run in its container (login checks need argon2)
+    for key, module in (("companion", "kraken_ui_ext.companion.app, kraken_core.record.accounts_cli"),
+                        ("mcp", "mcp_server")):
         done = docker(engine, "run", "--rm", "--network", "host", "--entrypoint", "python", images[key].ref, "-c",
                       f"import {module}")
         assert done.returncode == 0
