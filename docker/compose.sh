@@ -46,6 +46,10 @@ if [ "$ENV" = local ]; then
     fi
     export KRAKEN_TLS_CERTIFICATE_FILE="$tls/certificate.pem" KRAKEN_TLS_KEY_FILE="$tls/key.pem"
   fi
+  # links in the companion app, the Dagster UI's metadata and alerts go through the entrance (alphakraken.local.yaml)
+  https_port="${KRAKEN_HTTPS_PORT:-$(sed -n 's/^KRAKEN_HTTPS_PORT=//p' "$env_file")}"
+  export KRAKEN_WEBSERVER_BASE_URL="${KRAKEN_WEBSERVER_BASE_URL:-https://127.0.0.1:${https_port:-443}}"
+  export KRAKEN_COMPANION_BASE_URL="${KRAKEN_COMPANION_BASE_URL:-$KRAKEN_WEBSERVER_BASE_URL/companion}"
 fi
 
 compose_files=(-f "$HERE/docker-compose.yaml")

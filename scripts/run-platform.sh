@@ -21,6 +21,8 @@ export DAGSTER_HOME="${DAGSTER_HOME:-$RUN_DIR/dagster_home}"
 # exported so that the configuration (webserver_base_url, companion_base_url) links to this instance
 export DAGSTER_WEBSERVER_PORT="${DAGSTER_WEBSERVER_PORT:-3000}"
 export KRAKEN_COMPANION_PORT="${KRAKEN_COMPANION_PORT:-8050}"
+export KRAKEN_WEBSERVER_BASE_URL="${KRAKEN_WEBSERVER_BASE_URL:-http://127.0.0.1:$DAGSTER_WEBSERVER_PORT}"
+export KRAKEN_COMPANION_BASE_URL="${KRAKEN_COMPANION_BASE_URL:-http://127.0.0.1:$KRAKEN_COMPANION_PORT}"
 STOP_TIMEOUT_S="${KRAKEN_STOP_TIMEOUT_S:-30}"
 MONGO_PID_FILE="$RUN_DIR/mongo/pid"
 LOCAL_MONGO=0
@@ -168,6 +170,8 @@ echo "Companion app: http://127.0.0.1:$KRAKEN_COMPANION_PORT  (overview, trends,
 start .venv/bin/python -m kraken_ui_ext.companion
 
 if [ "$DEMO" = 1 ]; then
+  # project PRJ1 with settings that run the simulated AlphaDIA through the local job engine
+  .venv/bin/python -m kraken_core.demo.setup
   start .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH"
 fi
 wait "${pgids[0]}"

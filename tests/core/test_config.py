@@ -67,13 +67,15 @@ def test_variable_default_is_used_when_unset_or_empty(envs, monkeypatch, tmp_pat
 
 
 def test_shipped_local_config_links_to_the_ports_of_this_instance(monkeypatch, tmp_path):
+    """scripts/run-platform.sh (its ports) and docker/compose.sh (the entrance) say where the links point."""
     monkeypatch.setenv("MOUNTS_PATH", str(tmp_path))
-    monkeypatch.setenv("DAGSTER_WEBSERVER_PORT", "3107")
-    monkeypatch.setenv("KRAKEN_COMPANION_PORT", "8057")
+    monkeypatch.setenv("KRAKEN_WEBSERVER_BASE_URL", "https://127.0.0.1:8443")
+    monkeypatch.setenv("KRAKEN_COMPANION_BASE_URL", "https://127.0.0.1:8443/companion")
     config = load_config("local")
-    assert (config.webserver_base_url, config.companion_base_url) == ("http://127.0.0.1:3107", "http://127.0.0.1:8057")
-    monkeypatch.delenv("DAGSTER_WEBSERVER_PORT")
-    monkeypatch.delenv("KRAKEN_COMPANION_PORT")
+    assert (config.webserver_base_url, config.companion_base_url) == ("https://127.0.0.1:8443",
+                                                                      "https://127.0.0.1:8443/companion")
+    monkeypatch.delenv("KRAKEN_WEBSERVER_BASE_URL")
+    monkeypatch.delenv("KRAKEN_COMPANION_BASE_URL")
     config = load_config("local")
     assert (config.webserver_base_url, config.companion_base_url) == ("http://127.0.0.1:3000", "http://127.0.0.1:8050")
 
