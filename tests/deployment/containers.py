@@ -1,6 +1,7 @@
 """Helpers of the container tests: the test Docker engine (tests/services/docker.sh), images built from
 docker/*.Dockerfile and the stand-ins, keyed by a hash of each Dockerfile and its build context, so a warm run
-reuses them, and `docker/compose.sh` run against a copy of the repository with example secrets."""
+reuses them, `docker/compose.sh` run against a copy of the repository with example secrets, and the one entrance
+(nginx over HTTPS) with accounts made at test time."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import fnmatch
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,10 +198,14 @@ class Stack:
     env: dict[str, str]  # the shell environment compose.sh gets
     profiles: tuple[str, ...]
 
-    def compose(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
+    def compose(self, *args: str, timeout: float = 300, check: bool = True, input: str | None = None,
+                override: bool = True) -> subprocess.CompletedProcess:
+        """compose.sh with this stack's profiles; `override=False` leaves the test override out (the real file)."""
         profiles = [a for p in self.profiles for a in ("--profile", p)]
-        done = subprocess.run([str(self.repo / "docker" / "compose.sh"), "-f", str(OVERRIDE), "-p", self.project,
-                               *profiles, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+        files = ["-f", str(OVERRIDE)] if override else []
+        done = subprocess.run([str(self.repo / "docker" / "compose.sh"), *files, "-p", self.project,
+                               *profiles, *args], env=self.env, capture_output=True, text=True, timeout=timeout,
+                              input=input)
         if check and done.returncode != 0:
             raise AssertionError(f"compose.sh {' '.join(args)} failed ({done.returncode}):\n{done.stdout[-3000:]}\n"
                                  f"{done.stderr[-5000:]}")
@@ -253,3 +261,74 @@ def prepare_mounts(mounts: Path, *folders: str) -> Path:
 
 def release_mounts(mounts: Path) -> None:
     subprocess.run(["umount", "--lazy", str(mounts)], check=False, capture_output=True)
+
+
+# --- the one entrance: nginx over HTTPS, asking the companion app about every request ----------------------------
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, valid for a day, and its key (owner-only)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    certificate, key = folder / "certificate.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key),
+                    "-out", str(certificate)], check=True, capture_output=True)
+    key.chmod(0o600)
+    return certificate, key
+
+
+ACCOUNTS_CLI = ("python", "-m", "kraken_core.record.accounts_cli")
+
+
+def add_account(stack: Stack, name: str, role: str) -> str:
+    """A person's account, made as docs/deployment.md shows (the accounts CLI in the companion container); the
+    password is generated here and given on standard input, so it is neither printed nor in a process list."""
+    password = secrets.token_urlsafe(18)
+    stack.compose("exec", "-T", "companion", *ACCOUNTS_CLI, "add", name, "--role", role, "--password-stdin",
+                  input=password + "\n")
+    return password
+
+
+def issue_mcp_token(stack: Stack, name: str) -> str:
+    """A new MCP bearer token of the account, as the CLI hands it out (printed once, read here, never shown)."""
+    done = stack.compose("exec", "-T", "companion", *ACCOUNTS_CLI, "mcp-token", name)
+    tokens = re.findall(r"^akt_\S+$", done.stdout, re.MULTILINE)
+    assert len(tokens) == 1, f"the accounts CLI printed no MCP token for {name}"
+    return tokens[0]
+
+
+@dataclass
+class Entrance:
+    """nginx of a test stack: HTTPS at `url`, trusted through the stack's own `certificate`."""
+
+    url: str
+    certificate: Path
+
+    def client(self, headers: dict[str, str] | None = None) -> httpx.Client:
+        return httpx.Client(base_url=self.url, verify=self.tls(), headers=headers, follow_redirects=False, timeout=60)
+
+    def tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    def login(self, name: str, password: str) -> httpx.Client:
+        """A browser logged in through the companion's login form (its session cookie kept by the client)."""
+        client = self.client()
+        done = client.post("/companion/login", data={"user": name, "password": password})
+        assert done.status_code == 303 and client.cookies.get("kraken_session"), \
+            f"{name} could not log in through the entrance: {done.status_code}"
+        return client
+
+    def answers(self) -> bool:
+        """The login page answers over HTTPS (nginx up with its certificate, the companion app behind it)."""
+        try:
+            return self.client().get("/companion/login").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+def graphql(client: httpx.Client, query: str, timeout: float = 30) -> dict:
+    """A Dagster GraphQL query through the entrance, as the logged-in person of `client`."""
+    response = client.post("/graphql", json={"query": query}, timeout=timeout)
+    assert response.status_code == 200, (response.status_code, response.text[:500])
+    answer = response.json()
+    assert "errors" not in answer, answer
+    return answer["data"]

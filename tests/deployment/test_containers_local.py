@@ -2,7 +2,9 @@
 companion, MCP server and nginx in containers of the project's images (databases and nginx as stand-ins, every
 container on the host network, see tests/deployment/compose.test.yaml). A Thermo file and a Bruker `.d` dropped
 into the instrument folders on the host are backed up identically by runs the DockerRunLauncher starts in their
-own containers of the code image, owned by KRAKEN_UID:KRAKEN_GID; the result is visible through nginx."""
+own containers of the code image, owned by KRAKEN_UID:KRAKEN_GID; the result is visible through the one entrance:
+nginx over HTTPS with the certificate compose.sh made, to people logged in with accounts made at test time (an
+operator for the Dagster UI, the MCP server by bearer token)."""
 
 from __future__ import annotations
 
@@ -10,16 +12,19 @@ import asyncio
 import csv
 import io
 import json
+import stat
 import time
-import urllib.request
 from datetime import datetime, timezone
+
+import httpx
 
 import pytest
 
 from kraken_core.simulator import write_bruker, write_thermo
 from tests.deployment.containers import (
-    docker, PROJECT_IMAGES, STANDIN_IMAGES, TEST_GID, TEST_UID, Stack, copy_repository, fill_example_secrets, free_port,
-    prepare_mounts, release_mounts, stack_env, tag, wait_port,
+    docker, PROJECT_IMAGES, STANDIN_IMAGES, TEST_GID, TEST_UID, Entrance, Stack, add_account, copy_repository,
+    fill_example_secrets, free_port, graphql, issue_mcp_token, prepare_mounts, release_mounts, stack_env, tag,
+    wait_port,
 )
 from tests.support.platform import wait_for
 
@@ -27,19 +32,6 @@ pytestmark = pytest.mark.e2e
 
 THERMO = "20240301_PRJ1_container.raw"
 BRUKER = "20240301_PRJ2_container.d"
-
-
-def http(url: str, data: dict | None = None, timeout: float = 10) -> bytes:
-    request = urllib.request.Request(url, data=json.dumps(data).encode() if data else None,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()
-
-
-def graphql(base: str, query: str, timeout: float = 30) -> dict:
-    answer = json.loads(http(f"{base}/graphql", {"query": query}, timeout=timeout))
-    assert "errors" not in answer, answer
-    return answer["data"]
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +44,19 @@ def local(engine, services, images, tmp_path_factory):
     repo = copy_repository(base / "repo")
     fill_example_secrets(repo)
     mounts = prepare_mounts(base / "mounts")
-    ports = {name: free_port() for name in ("mongo", "postgres", "webserver", "code", "companion", "mcp", "nginx")}
+    ports = {name: free_port() for name in ("mongo", "postgres", "webserver", "readonly", "code", "companion", "mcp",
+                                            "nginx")}
     env = stack_env(
         engine, services, "local", mounts,
         KRAKEN_LOCAL_MONGO_HOST="127.0.0.1", KRAKEN_LOCAL_MONGO_PORT=str(ports["mongo"]),
         DAGSTER_POSTGRES_HOST="127.0.0.1", DAGSTER_POSTGRES_PORT=str(ports["postgres"]),
         KRAKEN_CODE_SERVER_HOST="127.0.0.1", KRAKEN_CODE_SERVER_PORT=str(ports["code"]),
         KRAKEN_WEBSERVER_UPSTREAM=f"127.0.0.1:{ports['webserver']}",
+        KRAKEN_READONLY_WEBSERVER_UPSTREAM=f"127.0.0.1:{ports['readonly']}",
         KRAKEN_COMPANION_UPSTREAM=f"127.0.0.1:{ports['companion']}",
         KRAKEN_MCP_UPSTREAM=f"127.0.0.1:{ports['mcp']}",
         KRAKEN_RECORD_DUMP_CRON="* * * * *",
+        KRAKEN_HTTPS_PORT=str(ports["nginx"]),  # where the entrance's links point (compose.sh)
         **{f"KT_{name.upper()}_PORT": str(port) for name, port in ports.items()},
     )
     stack = Stack(repo, "kt-local", env, ("local",))
@@ -69,9 +64,15 @@ def local(engine, services, images, tmp_path_factory):
     started = time.monotonic()
     try:
         stack.compose("up", "-d", timeout=600)
-        wait_for(lambda: stack.health("webserver") == "healthy", 180, "the webserver to be healthy")
+        for webserver in ("webserver", "webserver-read-only"):
+            wait_for(lambda w=webserver: stack.health(w) == "healthy", 180, f"the {webserver} to be healthy")
         wait_port(ports["nginx"], 60, "nginx")
-        yield stack, mounts, ports, started
+        # the self-signed certificate compose.sh makes for `local`
+        entrance = Entrance(f"https://127.0.0.1:{ports['nginx']}", repo / ".run" / "tls" / "certificate.pem")
+        wait_for(entrance.answers, 60, "the login page through the entrance")
+        people = {role: add_account(stack, f"kt-{role}", role) for role in ("viewer", "operator")}
+        operator = entrance.login("kt-operator", people["operator"])
+        yield stack, mounts, ports, started, entrance, operator, people
     except BaseException:
         print(stack.logs())
         raise
@@ -81,30 +82,70 @@ def local(engine, services, images, tmp_path_factory):
 
 
 def test_every_service_of_the_local_profile_runs(local):
-    stack, _, ports, _ = local
+    stack, _, _, _, _, operator, _ = local
     containers = stack.containers()
-    assert set(containers) == {"mongodb", "mongodb-users", "postgres", "webserver", "daemon", "companion", "mcp",
-                               "nginx", "code-location"}
+    assert set(containers) == {"mongodb", "mongodb-users", "postgres", "webserver", "webserver-read-only", "daemon",
+                               "companion", "mcp", "nginx", "code-location"}
     users = containers["mongodb-users"]["State"]
     assert users["Status"] == "exited" and users["ExitCode"] == 0, stack.logs("mongodb-users")
     for name, container in containers.items():
         assert container["HostConfig"]["NetworkMode"] == "host", name
         if name != "mongodb-users":
             assert container["State"]["Status"] == "running", (name, stack.logs(name))
-        if name in ("webserver", "daemon", "code-location", "companion", "mcp", "mongodb-users"):
+        if name in ("webserver", "webserver-read-only", "daemon", "code-location", "companion", "mcp",
+                    "mongodb-users"):
             assert container["Config"]["User"] == f"{TEST_UID}:{TEST_GID}", name
     assert containers["code-location"]["Config"]["Image"] == "alphakraken-code:local"
-    # Dagster's storage is the PostgreSQL of the stack, reached by the webserver
-    info = json.loads(http(f"http://127.0.0.1:{ports['nginx']}/server_info"))
+    # Dagster's storage is the PostgreSQL of the stack, reached by the webserver (through the entrance)
+    info = operator.get("/server_info").json()
     assert "dagster_webserver_version" in info or "dagster_version" in info
-    instance = graphql(f"http://127.0.0.1:{ports['nginx']}", "{ instance { info runLauncher { name } } }")["instance"]
+    instance = graphql(operator, "{ instance { info runLauncher { name } } }")["instance"]
     assert instance["runLauncher"]["name"] == "DockerRunLauncher"
     assert "PostgresRunStorage" in (instance["info"] or "PostgresRunStorage"), instance["info"]
     assert "pool copies" in stack.logs("code-location")
 
 
+
+def _permissions(client: httpx.Client) -> dict[str, bool]:
+    answer = graphql(client, "{ permissions { permission value } }")
+    return {p["permission"]: p["value"] for p in answer["permissions"]}
+
+
+def test_the_entrance_is_the_only_way_in(local):
+    """Only nginx publishes a port (HTTPS, on this machine's loopback for `local`); plain HTTP is sent to https;
+    without a session every page goes to the login, MCP without a token is refused; a viewer gets the read-only
+    Dagster UI, an operator the full one."""
+    stack, _, ports, _, entrance, operator, people = local
+    # the real compose file (without the test override) for this stack: one published port
+    config = json.loads(stack.compose("config", "--format", "json", override=False).stdout)
+    published = {name: [(p.get("host_ip"), str(p.get("published")), p["target"]) for p in service["ports"]]
+                 for name, service in config["services"].items() if service.get("ports")}
+    assert published == {"nginx": [("127.0.0.1", stack.env.get("KRAKEN_HTTPS_PORT", "8443"), 8443)]}
+    # the key of the certificate compose.sh made is its owner's only
+    key = stack.repo / ".run" / "tls" / "key.pem"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+    for path in ("/companion/login", "/runs"):
+        plain = httpx.get(f"http://127.0.0.1:{ports['nginx']}{path}", timeout=10)
+        assert plain.status_code == 301 and plain.headers["location"] == f"{entrance.url}{path}", path
+    anonymous = entrance.client()
+    for method, path in (("GET", "/"), ("GET", "/runs"), ("POST", "/graphql"), ("GET", "/companion/overview"),
+                         ("GET", "/companion/overview.csv")):
+        response = anonymous.request(method, path)
+        assert response.status_code == 302, (method, path, response.status_code)
+        assert response.headers["location"].startswith(f"{entrance.url}/companion/login?return_to="), path
+        assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+    assert anonymous.post("/mcp", json={}).status_code == 401
+
+    viewer = entrance.login("kt-viewer", people["viewer"])
+    assert viewer.get("/companion/overview").status_code == 200
+    assert _permissions(viewer)["launch_pipeline_execution"] is False
+    assert graphql(viewer, "mutation { reloadWorkspace { __typename } }")["reloadWorkspace"]["__typename"] == \
+        "UnauthorizedError"
+    assert _permissions(operator)["launch_pipeline_execution"] is True
+
 def test_files_dropped_on_the_host_are_backed_up_by_run_containers(local, engine):
-    stack, mounts, ports, started = local
+    stack, mounts, _, started, entrance, operator, _ = local
     thermo_dir, bruker_dir = mounts / "instruments" / "astral1", mounts / "instruments" / "tims1"
     wait_for(lambda: thermo_dir.is_dir() and bruker_dir.is_dir(), 120, "the code location to prepare the folders")
     write_thermo(thermo_dir, THERMO, 3_000_000, seed=11)
@@ -113,13 +154,12 @@ def test_files_dropped_on_the_host_are_backed_up_by_run_containers(local, engine
     thermo_backup = mounts / "backup" / "astral1" / month / THERMO
     bruker_backup = mounts / "backup" / "tims1" / month / BRUKER
 
-    nginx = f"http://127.0.0.1:{ports['nginx']}"
     first_backup = []
 
     def succeeded_runs():
         if not first_backup and (thermo_backup.is_file() or (bruker_backup / "analysis.tdf_bin").is_file()):
             first_backup.append(time.monotonic() - started)
-        runs = graphql(nginx, """{ runsOrError(filter: {statuses: [SUCCESS]}) { ... on Runs { results {
+        runs = graphql(operator, """{ runsOrError(filter: {statuses: [SUCCESS]}) { ... on Runs { results {
             runId tags { key value } } } } }""")["runsOrError"]["results"]
         by_partition = {}
         for run in runs:
@@ -144,34 +184,44 @@ def test_files_dropped_on_the_host_are_backed_up_by_run_containers(local, engine
         assert (path.stat().st_uid, path.stat().st_gid) == (TEST_UID, TEST_GID), path
 
     def partitions_listed():
-        data = graphql(nginx, '{ assetNodeOrError(assetKey: {path: ["raw_file_backup"]}) '
-                              '{ ... on AssetNode { partitionKeys } } }')
+        data = graphql(operator, '{ assetNodeOrError(assetKey: {path: ["raw_file_backup"]}) '
+                                 '{ ... on AssetNode { partitionKeys } } }')
         node = data["assetNodeOrError"]
         return node if {THERMO, BRUKER} <= set(node["partitionKeys"]) else None
 
-    wait_for(partitions_listed, 120, "the partitions through nginx")
+    wait_for(partitions_listed, 120, "the partitions through the entrance")
     for partition in (THERMO, BRUKER):
         run_tags = by_partition[partition][0]
         # started by the DockerRunLauncher, in a container of the code image
         assert run_tags.get("dagster/image") == "alphakraken-code:local", run_tags
         assert run_tags.get("docker/container_id"), run_tags
-    answer = graphql(nginx, """{ assetCheckExecutions(assetKey: {path: ["raw_file_backup"]},
+    answer = graphql(operator, """{ assetCheckExecutions(assetKey: {path: ["raw_file_backup"]},
         checkName: "backup_identical", limit: 50) { status partition evaluation { success } } }""")
     for partition in (THERMO, BRUKER):
         passed = [e for e in answer["assetCheckExecutions"] if e["partition"] == partition
                   and e["status"] == "SUCCEEDED" and e["evaluation"]["success"]]
         assert passed, (partition, answer)
 
-    # the companion lists the files (through nginx)
-    table = list(csv.DictReader(io.StringIO(http(f"{nginx}/companion/overview.csv").decode())))
+    # the companion lists the files (through the entrance)
+    export = operator.get("/companion/overview.csv")
+    assert export.status_code == 200, export.status_code
+    table = list(csv.DictReader(io.StringIO(export.text)))
     listed = json.dumps(table)
     assert THERMO in listed and BRUKER in listed
+    # its links to the Dagster UI go through the entrance too (nothing else is published)
+    links = [row[key] for row in table for key in row if str(row[key]).startswith(("http://", "https://"))]
+    assert links and all(link.startswith(f"{entrance.url}/assets/") for link in links), links
+    page = operator.get(f"/companion/raw_files/{THERMO}")
+    assert page.status_code == 200 and f'href="{entrance.url}/assets/' in page.text
 
-    # the MCP server answers a real client over streamable HTTP, through nginx
+    # the MCP server answers a real client over streamable HTTP, through the entrance, with a person's bearer token
     from tests.mcp.client import call, http_session
 
+    token = issue_mcp_token(stack, "kt-viewer")
+
     async def ask():
-        async with http_session(f"{nginx}/mcp") as session:
+        async with http_session(f"{entrance.url}/mcp", headers={"Authorization": f"Bearer {token}"},
+                                verify=entrance.tls()) as session:
             tools = {t.name for t in (await session.list_tools()).tools}
             assert "get_raw_files_by_names" in tools
             return await call(session, "get_raw_files_by_names", raw_file_names=[THERMO, BRUKER])
@@ -181,12 +231,11 @@ def test_files_dropped_on_the_host_are_backed_up_by_run_containers(local, engine
 
 
 def test_the_record_dump_schedule_runs_in_a_run_container_and_the_dump_restores(local, engine, images):
-    stack, mounts, ports, _ = local
-    nginx = f"http://127.0.0.1:{ports['nginx']}"
+    stack, mounts, _, _, _, operator, _ = local
     dumps = mounts / "backup" / "_alphakraken_record"
 
     def scheduled_run_succeeded():
-        runs = graphql(nginx, """{ runsOrError(filter: {tags: [{key: "dagster/schedule_name", value:
+        runs = graphql(operator, """{ runsOrError(filter: {tags: [{key: "dagster/schedule_name", value:
             "record_dump_schedule"}]}) { ... on Runs { results { runId status tags { key value } } } } }""")
         done = [r for r in runs["runsOrError"]["results"] if r["status"] == "SUCCESS"]
         return done[0] if done else None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx2
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client._memory import InMemoryTransport
 from mcp.client.streamable_http import streamable_http_client
@@ -24,8 +26,13 @@ async def stdio_session(env: dict[str, str]) -> AsyncIterator[ClientSession]:
 
 
 @asynccontextmanager
-async def http_session(url: str) -> AsyncIterator[ClientSession]:
-    async with streamable_http_client(url) as (read, write), ClientSession(read, write) as session:
+async def http_session(url: str, headers: dict[str, str] | None = None,
+                       verify: ssl.SSLContext | None = None) -> AsyncIterator[ClientSession]:
+    """`headers` (e.g. the entrance's bearer token) go with every request; `verify` trusts a test certificate.
+    The timeouts are the SDK's own client's (30 s, 300 s for a response stream)."""
+    timeout = httpx2.Timeout(30, read=300)
+    async with httpx2.AsyncClient(headers=headers, verify=verify or True, timeout=timeout) as client, \
+            streamable_http_client(url, http_client=client) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
         yield session
 
