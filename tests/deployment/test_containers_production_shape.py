@@ -2,8 +2,9 @@
 separate compose projects ("hosts") that reach each other only through the addresses in their env file, with
 every share a mount point of its own (the configuration checks `mount_check: mountpoint`).
 
-ENV=sandbox: the same shape and checks as production (shares, mount points, PostgreSQL, Docker run launcher),
-without production's cluster and deletions, which need machines the tests do not have.
+ENV=sandbox: the same shape and checks as production (shares, mount points, PostgreSQL, Docker run launcher, the
+one entrance over HTTPS with a certificate made here), without production's cluster and deletions, which need
+machines the tests do not have. The Dagster UI is driven as an operator logged in through the entrance.
 
 A code update is done the documented way while a 1 GB copy runs: build the new code image, drain the copies
 pool, restart the code location. The copy finishes, the backup is identical, no temporary file is left.
@@ -17,14 +18,15 @@ import subprocess
 import time
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 
 from kraken_core.simulator import write_thermo
 from tests.deployment.containers import (
-    PROJECT_IMAGES, STANDIN_IMAGES, TEST_GID, TEST_UID, Stack, copy_repository, fill_example_secrets, free_port,
-    OVERRIDE, docker, prepare_mounts, stack_env, tag, wait_port,
+    PROJECT_IMAGES, STANDIN_IMAGES, TEST_GID, TEST_UID, Entrance, Stack, add_account, copy_repository,
+    fill_example_secrets, free_port, graphql, make_certificate, OVERRIDE, docker, prepare_mounts, stack_env, tag,
+    wait_port,
 )
-from tests.deployment.test_containers_local import graphql
 from tests.support.platform import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -51,12 +53,12 @@ def _release(mounts) -> None:
     subprocess.run(["umount", "--lazy", str(mounts)], check=False, capture_output=True)
 
 
-def _location_loaded(nginx: str) -> bool:
+def _location_loaded(operator: httpx.Client) -> bool:
     try:
-        answer = graphql(nginx, """mutation { reloadRepositoryLocation(repositoryLocationName: "alphakraken") {
+        answer = graphql(operator, """mutation { reloadRepositoryLocation(repositoryLocationName: "alphakraken") {
             ... on WorkspaceLocationEntry { locationOrLoadError { __typename ... on PythonError { message } } } } }""",
                          timeout=90)
-    except OSError:
+    except httpx.HTTPError:
         return False
     entry = answer["reloadRepositoryLocation"]["locationOrLoadError"]
     return entry["__typename"] == "RepositoryLocation"
@@ -73,7 +75,9 @@ def hosts(engine, services, images, tmp_path_factory):
     fill_example_secrets(repo)
     mounts = prepare_mounts(base / "mounts", *SHARES)
     _mount_shares(mounts)
-    ports = {name: free_port() for name in ("mongo", "postgres", "webserver", "code", "companion", "mcp", "nginx")}
+    ports = {name: free_port() for name in ("mongo", "postgres", "webserver", "readonly", "code", "companion", "mcp",
+                                            "nginx")}
+    certificate, key = make_certificate(base / "tls")
     # the env file every host shares: each service is found at the address written here, and nowhere else
     env_file = repo / "envs" / "sandbox.env"
     env_file.write_text(env_file.read_text()
@@ -86,9 +90,15 @@ def hosts(engine, services, images, tmp_path_factory):
                         .replace("DAGSTER_POSTGRES_PORT=5432", f"DAGSTER_POSTGRES_PORT={ports['postgres']}")
                         .replace("KRAKEN_CODE_SERVER_HOST=code-location", "KRAKEN_CODE_SERVER_HOST=127.0.0.1")
                         .replace("KRAKEN_CODE_SERVER_PORT=4000", f"KRAKEN_CODE_SERVER_PORT={ports['code']}")
+                        .replace("KRAKEN_TLS_CERTIFICATE_FILE=/opt/alphakraken/sandbox/tls/certificate.pem",
+                                 f"KRAKEN_TLS_CERTIFICATE_FILE={certificate}")
+                        .replace("KRAKEN_TLS_KEY_FILE=/opt/alphakraken/sandbox/tls/key.pem",
+                                 f"KRAKEN_TLS_KEY_FILE={key}")
                         + f"KRAKEN_WEBSERVER_UPSTREAM=127.0.0.1:{ports['webserver']}\n"
+                        + f"KRAKEN_READONLY_WEBSERVER_UPSTREAM=127.0.0.1:{ports['readonly']}\n"
                         + f"KRAKEN_COMPANION_UPSTREAM=127.0.0.1:{ports['companion']}\n"
                         + f"KRAKEN_MCP_UPSTREAM=127.0.0.1:{ports['mcp']}\n")
+    assert f"KRAKEN_TLS_KEY_FILE={key}\n" in env_file.read_text(), "envs/sandbox.env names another TLS key file"
     # the ports each container listens on (host network) are the test override's, not addresses
     env = stack_env(engine, services, "sandbox", mounts,
                     **{f"KT_{name.upper()}_PORT": str(port) for name, port in ports.items()})
@@ -101,11 +111,16 @@ def hosts(engine, services, images, tmp_path_factory):
         started = time.monotonic()
         for name in ("dbs", "workers", "infrastructure", "webapp"):  # the order of docs/deployment.md
             stacks[name].compose("up", "-d", timeout=600)
-        wait_for(lambda: stacks["infrastructure"].health("webserver") == "healthy", 180, "the webserver")
+        for webserver in ("webserver", "webserver-read-only"):
+            wait_for(lambda w=webserver: stacks["infrastructure"].health(w) == "healthy", 180, f"the {webserver}")
         wait_port(ports["nginx"], 60, "nginx")
+        entrance = Entrance(f"https://127.0.0.1:{ports['nginx']}", certificate)
+        wait_for(entrance.answers, 60, "the login page through the entrance")
+        # the accounts live in the record; the CLI runs where the companion app does (the webapp host)
+        operator = entrance.login("kt-operator", add_account(stacks["webapp"], "kt-operator", "operator"))
         wait_port(ports["code"], 180, "the code location")
-        wait_for(lambda: _location_loaded(f"http://127.0.0.1:{ports['nginx']}"), 120, "the code location to load")
-        yield stacks, repo, mounts, ports, started
+        wait_for(lambda: _location_loaded(operator), 120, "the code location to load")
+        yield stacks, repo, mounts, operator, started
     except BaseException:
         for stack in stacks.values():
             print(stack.logs())
@@ -117,7 +132,7 @@ def hosts(engine, services, images, tmp_path_factory):
 
 
 def test_four_hosts_four_projects_no_shared_network(hosts):
-    stacks, _, _, ports, _ = hosts
+    stacks, _, _, operator, _ = hosts
     seen = {}
     for name, stack in stacks.items():
         containers = stack.containers()
@@ -127,23 +142,22 @@ def test_four_hosts_four_projects_no_shared_network(hosts):
             assert container["HostConfig"]["NetworkMode"] == "host"
             seen[service] = name
     assert seen == {"mongodb": "dbs", "mongodb-users": "dbs", "postgres": "dbs", "code-location": "workers",
-                    "webserver": "infrastructure", "daemon": "infrastructure", "nginx": "infrastructure",
-                    "companion": "webapp", "mcp": "webapp"}
-    nginx = f"http://127.0.0.1:{ports['nginx']}"
-    locations = graphql(nginx, """{ workspaceOrError { ... on Workspace { locationEntries { name
+                    "webserver": "infrastructure", "webserver-read-only": "infrastructure",
+                    "daemon": "infrastructure", "nginx": "infrastructure", "companion": "webapp", "mcp": "webapp"}
+    locations = graphql(operator, """{ workspaceOrError { ... on Workspace { locationEntries { name
         locationOrLoadError { __typename } } } } }""")["workspaceOrError"]["locationEntries"]
     assert [(e["name"], e["locationOrLoadError"]["__typename"]) for e in locations] == [
         ("alphakraken", "RepositoryLocation")]
 
 
 def test_a_code_update_while_a_1_gb_copy_runs_loses_nothing(hosts, engine):
-    stacks, repo, mounts, ports, _ = hosts
+    stacks, repo, mounts, operator, _ = hosts
     workers = stacks["workers"]
-    nginx = f"http://127.0.0.1:{ports['nginx']}"
     instrument = mounts / "instruments" / "astral1"
     import pymongo
 
-    record = pymongo.MongoClient("127.0.0.1", ports["mongo"], serverSelectionTimeoutMS=5000)["krakendb"]
+    record = pymongo.MongoClient("127.0.0.1", int(stacks["dbs"].env["KT_MONGO_PORT"]),
+                                 serverSelectionTimeoutMS=5000)["krakendb"]
     write_thermo(instrument, BIG, 1_000_000_000, seed=21)
     # the instrument moves on once the watcher has seen the acquisition: the next one finishes the big one
     wait_for(lambda: record.raw_file.find_one({"_id": BIG}), 120, "the watcher to see the big file", interval=1)
@@ -209,7 +223,7 @@ def test_a_code_update_while_a_1_gb_copy_runs_loses_nothing(hosts, engine):
     assert md5(backup / BIG) == md5(instrument / BIG)
 
     def checks():
-        answer = graphql(nginx, """{ assetCheckExecutions(assetKey: {path: ["raw_file_backup"]},
+        answer = graphql(operator, """{ assetCheckExecutions(assetKey: {path: ["raw_file_backup"]},
             checkName: "backup_identical", limit: 50) { status partition } }""")["assetCheckExecutions"]
         passed = {e["partition"] for e in answer if e["status"] == "SUCCEEDED"}
         return passed if BIG in passed else None
