@@ -2,9 +2,9 @@
 
 Baseline (same file, same run): `cp SRC DST && md5sum SRC && md5sum DST`, what a careful person does by hand.
 Ours: the two pipeline steps as they run in production: `checksum_raw_file(stage=True)` (reads the instrument
-file once, hashing it while staging the copy) and `backup_raw_file` (fsyncs the staged copy, drops it from the
-page cache, re-reads it from disk, compares, renames). That verifying read is also the blocking check
-`backup_identical`, so this row is the whole backup with its check. The earlier design re-read the backup once
+file once, hashing it while staging the copy, and reads the copy back from the disk behind the writer) and
+`backup_raw_file` (renames the proven copy, re-reading it only when it lost its read-back mark). That verifying
+read is also the blocking check `backup_identical`, so this row is the whole backup with its check. The earlier design re-read the backup once
 more for the check; that extra read is measured as a separate row, for comparison. Each variant runs `--repeat`
 times alternately; the best time of each is compared.
 
