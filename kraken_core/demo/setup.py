@@ -33,15 +33,16 @@ def install_stand_in(config: KrakenConfig) -> Path:
 
 def assign_demo_settings(db: Database, config: KrakenConfig) -> str:
     """Project, settings and assignment, each only if missing; what was done, in one line."""
+    from kraken_core.record.raw_files import project_ids
     from kraken_core.record.settings_catalog import (
-        assign_settings, create_project, create_settings_version, project_assignments,
+        assign_settings, create_project, create_settings_version, newest_active_version, project_assignments,
     )
 
     done = []
-    if db.project.find_one({"_id": PROJECT_ID}, {"_id": 1}) is None:
+    if PROJECT_ID not in project_ids(db):
         create_project(db, {"project_id": PROJECT_ID, "name": "Demo project (simulated acquisitions)"}, "demo")
         done.append(f"project {PROJECT_ID} created")
-    settings = db.settings.find_one({"name": SETTINGS_NAME, "status": {"$ne": "inactive"}}, sort=[("version", -1)])
+    settings = newest_active_version(db, SETTINGS_NAME)
     if settings is None:
         settings = create_settings_version(db, {
             "name": SETTINGS_NAME, "tool": TOOL_NAME, "num_threads": "1", "slurm_cpus_per_task": "1",

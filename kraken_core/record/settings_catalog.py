@@ -273,6 +273,11 @@ def list_settings(db: Database) -> list[dict[str, Any]]:
     return [settings_view(s) for s in db.settings.find({}).sort([("name", 1), ("version", -1)])]
 
 
+def newest_active_version(db: Database, name: str) -> dict[str, Any] | None:
+    """The highest version of the settings called `name` that is not inactive, if any."""
+    return db.settings.find_one({"name": name, "status": {"$ne": "inactive"}}, sort=[("version", -1)])
+
+
 def settings_versions(db: Database, settings_ids: Iterable[Any]) -> list[dict[str, Any]]:
     """These settings versions, each with AlphaKraken's defaults for fields older documents lack, in one query."""
     ids = list(settings_ids)
