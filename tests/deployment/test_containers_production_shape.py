@@ -150,6 +150,14 @@ def test_four_hosts_four_projects_no_shared_network(hosts):
         ("alphakraken", "RepositoryLocation")]
 
 
+def _bytes_in(path) -> int:
+    """How much of the copy is written (0 while its temporary file does not exist yet or is still empty)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def test_a_code_update_while_a_1_gb_copy_runs_loses_nothing(hosts, engine):
     stacks, repo, mounts, operator, _ = hosts
     workers = stacks["workers"]
@@ -167,7 +175,7 @@ def test_a_code_update_while_a_1_gb_copy_runs_loses_nothing(hosts, engine):
     tmp = backup / f".{BIG}.kraken-tmp"  # the copy's temporary name (kraken_core.verified_copy)
 
     try:
-        wait_for(lambda: tmp.is_file(), 240, "the copy of the big file to start", interval=0.02)
+        wait_for(lambda: _bytes_in(tmp) > 0, 240, "the copy of the big file to start", interval=0.02)
     except AssertionError:
         print(stacks["infrastructure"].compose("logs", "--no-color", "daemon", check=False).stdout[-20000:])
         print(list(record.raw_file.find({})), list(backup.parent.rglob("*")))
