@@ -16,4 +16,4 @@ class AnnotationKind(StrEnum):
 
 ANNOTATION_KINDS = tuple(kind.value for kind in AnnotationKind)
 # a new column changes retention and intensity: its QC series start a new baseline unless configured otherwise
-DEFAULT_BASELINE_RESET_KINDS = (AnnotationKind.COLUMN_CHANGE.value,)
+DEFAULT_BASELINE_RESET_KINDS = (AnnotationKind.COLUMN_CHANGE,)
