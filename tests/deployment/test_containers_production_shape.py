@@ -158,6 +158,19 @@ def _bytes_in(path) -> int:
         return 0
 
 
+def _freeze(engine, containers: list[str], copy) -> None:
+    """Pause the run containers while `copy` is still being written. The cgroup freezer gives up ("unable to
+    freeze") while a thread waits uninterruptibly for the disk, as the copy's write-out does between windows:
+    try again until it catches the copy between two waits."""
+    for _ in range(50):
+        if docker(engine, "pause", *containers, check=False).returncode == 0:
+            return
+        docker(engine, "unpause", *containers, check=False)  # a half-frozen container is thawed before the retry
+        assert _bytes_in(copy) > 0, "the copy ended before its container could be frozen"
+        time.sleep(0.1)
+    docker(engine, "pause", *containers)
+
+
 def test_a_code_update_while_a_1_gb_copy_runs_loses_nothing(hosts, engine):
     stacks, repo, mounts, operator, _ = hosts
     workers = stacks["workers"]
@@ -183,7 +196,7 @@ def test_a_code_update_while_a_1_gb_copy_runs_loses_nothing(hosts, engine):
     # A 1 GB copy takes seconds on this machine and minutes over a lab's network share: freeze the run container
     # mid-copy (cgroup freezer) so the update surely happens while the copy runs, as it would with a slow share.
     runs = docker(engine, "ps", "-q", "--filter", "label=org.alphakraken.role=run-worker").stdout.split()
-    docker(engine, "pause", *runs)
+    _freeze(engine, runs, tmp)
     copied_so_far = tmp.stat().st_size
     assert 0 < copied_so_far < 1_000_000_000 and not (backup / BIG).exists(), "the copy was not caught running"
 
