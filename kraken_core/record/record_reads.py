@@ -60,7 +60,3 @@ def metrics_documents(
     for start in range(0, len(raw_file_ids), batch):
         yield from db.metrics.find({"raw_file": {"$in": raw_file_ids[start:start + batch]}}, projection)
 
-
-def metrics_of_raw_file(db: Database, raw_file_id: str) -> list[dict[str, Any]]:
-    """Every `metrics` document of one raw file, newest first."""
-    return list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", DESCENDING))

@@ -20,8 +20,8 @@ from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.quanting.requantify import REQUANTIFIABLE_STATUSES
 from kraken_core.record.accounts import Account, authenticate, end_sessions
 from kraken_core.record.connection import open_database
+from kraken_core.record.quanting_jobs import metrics_of
 from kraken_core.record.raw_files import get_raw_file, project_ids
-from kraken_core.record.record_reads import metrics_of_raw_file
 from kraken_core.record.requantify import request_requantification
 from kraken_core.record.settings_catalog import (
     InvalidInput,
@@ -250,7 +250,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         if doc is None:
             return render(request, "message.html", {"title": "Unknown raw file",
                                                     "text": f"{raw_file_id} is not in the record."}, status_code=404)
-        metrics = [with_alphakraken_names(m) for m in metrics_of_raw_file(db, raw_file_id)]
+        metrics = [with_alphakraken_names(m) for m in reversed(metrics_of(db, raw_file_id))]  # newest first
         return render(request, "raw_file.html", {
             "doc": doc, "metrics_docs": metrics, "message": request.query_params.get("msg", ""),
             "requantifiable": doc.get("status") in REQUANTIFIABLE_STATUSES,
