@@ -17,14 +17,14 @@ from pymongo.database import Database
 
 from kraken_core.config.qc import QcConfig, QcSeries
 from kraken_core.qc.baseline import QcPoint, Segment, segment_of
-from kraken_core.qc.judgement import ERROR, WARN, MetricJudgement, judge_point
+from kraken_core.qc.judgement import ERROR, WARN, MetricJudgement
+from kraken_core.qc.series_status import before_start_note, judge_recorded_point
 from kraken_core.record.annotations import latest_reset
 from kraken_core.record.qc_series import (
-    SeriesKey, fill_series, first_points, has_points, metric_values, points_before, record_point, series_name_of,
+    SeriesKey, fill_series, has_points, metric_values, record_point, series_name_of,
 )
 
 QC_CHECK = "qc_series_in_control"
-DATED_BASELINE_LIMIT = 5000  # files of a baseline given by dates (a month of QC files is a few hundred)
 
 
 @dataclass(frozen=True)
@@ -105,32 +105,13 @@ def _judge_in_series(db: Database, qc: QcConfig, series: QcSeries, raw_file: Map
     settings = doc.get("settings_name"), doc.get("settings_version")
     segment = segment_of(series.baseline, latest_reset(db, instrument_id, qc.baseline_reset_kinds, acquired_at))
     if segment.start is not None and acquired_at < segment.start:
-        return SeriesJudgement(series, *settings, segment, [],
-                               f"acquired {acquired_at:%Y-%m-%d %H:%M}, before the baseline starts "
-                               f"({segment.start:%Y-%m-%d %H:%M})")
+        return SeriesJudgement(series, *settings, segment, [], before_start_note(acquired_at, segment))
     key = SeriesKey(series.name, series.raw_file_pattern, instrument_id, *settings)
     if not has_points(db, key):
         fill_series(db, key)
     target = QcPoint(raw_file["_id"], acquired_at, metric_values(doc))
     record_point(db, key, target)
-    if segment.end is not None:
-        baseline = first_points(db, key, segment.start, segment.end, DATED_BASELINE_LIMIT)
-    else:
-        baseline = first_points(db, key, segment.start, None, series.baseline.points)
-    recent = points_before(db, key, acquired_at, segment.start, series.cusum.window)
-    points = _ending_with(_merged(baseline, recent), target)
-    return SeriesJudgement(series, *settings, segment, judge_point(series, segment, points, baseline))
-
-
-def _merged(baseline: list[QcPoint], recent: list[QcPoint]) -> list[QcPoint]:
-    """The baseline and the files before the judged one, each once, oldest first."""
-    by_id = {p.raw_file_id: p for p in [*baseline, *recent]}
-    return sorted(by_id.values(), key=lambda p: (p.acquired_at, p.raw_file_id))
-
-
-def _ending_with(points: list[QcPoint], target: QcPoint) -> list[QcPoint]:
-    """The points up to the judged file, which comes last (files acquired at the same time stay before it)."""
-    return [p for p in points if p.raw_file_id != target.raw_file_id] + [target]
+    return SeriesJudgement(series, *settings, segment, judge_recorded_point(db, series, key, segment, target))
 
 
 def judge_raw_file(db: Database, qc: QcConfig, raw_file: Mapping[str, Any],

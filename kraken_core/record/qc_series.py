@@ -33,6 +33,8 @@ QC_POINT_INDEXES: dict[str, list[IndexModel]] = {
     COLLECTION: [
         IndexModel([("series_key", ASCENDING), ("acquired_at", ASCENDING), ("raw_file", ASCENDING)],
                    name="series_key_acquired_at"),
+        # the series of an instrument (the companion's control-chart choices)
+        IndexModel([("instrument_id", ASCENDING), ("series", ASCENDING)], name="instrument_series"),
     ],
 }
 
@@ -94,6 +96,28 @@ def first_points(db: Database, key: SeriesKey, since: datetime | None, until: da
 def points_before(db: Database, key: SeriesKey, until: datetime, since: datetime | None, limit: int) -> list[QcPoint]:
     """The newest `limit` points acquired at or before `until` (and at or after `since`), oldest first."""
     return list(reversed(_range(db, key, since, until, DESCENDING, limit)))
+
+
+def newest_point(db: Database, key: SeriesKey) -> QcPoint | None:
+    """The series' most recently acquired point."""
+    for doc in db[COLLECTION].find(key.query(), {"raw_file": 1, "acquired_at": 1, "values": 1}).sort(
+            [("acquired_at", DESCENDING), ("raw_file", DESCENDING)]).limit(1):
+        return _point(doc)
+    return None
+
+
+def series_points(db: Database, key: SeriesKey, limit: int) -> list[QcPoint]:
+    """The series' newest `limit` points, oldest first (a control chart)."""
+    return list(reversed(_range(db, key, None, None, DESCENDING, limit)))
+
+
+def series_keys(db: Database, instrument_id: str | None = None) -> list[SeriesKey]:
+    """Every series with points (of one instrument), by series name, instrument, settings name and version."""
+    query = {"instrument_id": instrument_id} if instrument_id else {}
+    # a $group, not `distinct`: the wire server's distinct splits a string that reads as a JSON array
+    grouped = db[COLLECTION].aggregate([{"$match": query}, {"$group": {"_id": "$series_key"}}])
+    keys = [SeriesKey(*json.loads(doc["_id"])) for doc in grouped]
+    return sorted(keys, key=lambda k: (k.series, k.instrument_id, str(k.settings_name), str(k.settings_version)))
 
 
 def _range(db: Database, key: SeriesKey, since: datetime | None, until: datetime | None, order: int,
