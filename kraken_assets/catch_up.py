@@ -22,7 +22,7 @@ import dagster as dg
 from kraken_assets.batch_log import BatchLog, BatchProgress
 from kraken_assets.quanting import alphadia_job, submit_quanting_step
 from kraken_assets.raw_file import checksum_step, raw_file
-from kraken_assets.raw_file_backup import BACKUP_IDENTICAL, backup_step, raw_file_backup
+from kraken_assets.raw_file_backup import backup_step, raw_file_backup
 from kraken_core.pools import CLUSTER_SLOTS, COPIES
 from kraken_core.record.raw_files import claim_for_catch_up, get_raw_file
 from kraken_resources import KrakenConfigResource, MongoResource
@@ -47,6 +47,15 @@ class BatchOutcome:
 
 def _materialization(asset: dg.AssetsDefinition, raw_file_id: str, metadata: dict) -> dg.AssetMaterialization:
     return dg.AssetMaterialization(asset_key=asset.key, partition=raw_file_id, metadata=metadata)
+
+
+def _log_check(context: dg.OpExecutionContext, asset_key: dg.AssetKey, check: dg.AssetCheckResult,
+               raw_file_id: str, blocking: bool) -> None:
+    """A check result of one raw file of the batch, logged with the file's partition as its asset would."""
+    context.log_event(dg.AssetCheckEvaluation(
+        asset_key=asset_key, check_name=check.check_name, passed=check.passed, metadata=check.metadata,
+        partition=raw_file_id, blocking=blocking, severity=check.severity, description=check.description,
+    ))
 
 
 def skip_reason(db, raw_file_id: str) -> str:
@@ -90,18 +99,16 @@ def back_up_raw_files(
             continue
         log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
         try:
-            yield _materialization(raw_file, raw_file_id, checksum_step(cfg, db, raw_file_id, log))
+            checksummed = checksum_step(cfg, db, raw_file_id, log)
+            yield _materialization(raw_file, raw_file_id, checksummed.metadata)
+            _log_check(context, raw_file.key, checksummed.check_result(), raw_file_id, blocking=False)
             done = backup_step(cfg, db, raw_file_id, log)
         except Exception as err:  # one raw file's failure must not stop the others; its record says why
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")
             continue
         yield _materialization(raw_file_backup, raw_file_id, done.metadata)
-        check = done.check_result()
-        context.log_event(dg.AssetCheckEvaluation(
-            asset_key=raw_file_backup.key, check_name=BACKUP_IDENTICAL, passed=check.passed,
-            metadata=check.metadata, partition=raw_file_id, blocking=True,
-        ))
+        _log_check(context, raw_file_backup.key, done.check_result(), raw_file_id, blocking=True)
         backed_up.append(raw_file_id)
     context.log.info(f"catch-up batch: {len(backed_up)} backed up, {len(failed)} failed, "
                      f"{len(config.raw_file_ids) - len(backed_up) - len(failed)} skipped")

@@ -1,10 +1,13 @@
 """`raw_file`: size and md5 of every instrument file of one raw file, recorded in `file_info`."""
 
+from dataclasses import dataclass
+
 import dagster as dg
 
 from kraken_assets.partitions import raw_files_partitions
 from kraken_assets.progress import ProgressLog
 from kraken_assets.record_steps import COPY_RETRY_POLICY, advance, load_raw_file, recorded_failure
+from kraken_core.acquisition_check import ACQUISITION_COMPLETE, AcquisitionVerdict, acquisition_verdict
 from kraken_core.pools import COPIES
 from kraken_core.locations import check_location, require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
@@ -19,6 +22,19 @@ from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_lin
     owners=["team:lab-it"],
     pool=COPIES,  # it writes the staged backup copy, so it counts against the copy slots (and the drain)
     retry_policy=COPY_RETRY_POLICY,
+    check_specs=[
+        dg.AssetCheckSpec(
+            ACQUISITION_COMPLETE,
+            asset="raw_file",
+            partitions_def=raw_files_partitions,
+            description=(
+                "The instrument finished the acquisition. Fails (severity ERROR) for a failed acquisition: an "
+                "empty or missing main file, a file renamed _CORRUPTED, a file gone while being written. Such a "
+                "raw file is still backed up as it is, but never quantified; the description names the file, its "
+                "size and what to do at the instrument."
+            ),
+        )
+    ],
     description=(
         "A raw file as the instrument wrote it (Thermo .raw, Bruker .d folder, Sciex .wiff set). "
         "Materializing it reads every file once, records size and md5 in the record's file_info, and in the "
@@ -28,13 +44,33 @@ from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_lin
 def raw_file(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
-    return dg.MaterializeResult(
-        metadata=checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log)
-    )
+    done = checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log)
+    if not done.acquisition.passed:
+        context.log.error(done.acquisition.description)
+    return dg.MaterializeResult(metadata=done.metadata, check_results=[done.check_result()])
 
 
-def checksum_step(config, db, raw_file_id: str, log) -> dict:
-    """Checksum one raw file and stage its backup copy; the metadata of its `raw_file` materialization."""
+@dataclass(frozen=True)
+class ChecksumDone:
+    """The metadata of a `raw_file` materialization and the verdict of its acquisition check."""
+
+    metadata: dict
+    acquisition: AcquisitionVerdict
+
+    def check_result(self) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(
+            check_name=ACQUISITION_COMPLETE,
+            passed=self.acquisition.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=self.acquisition.description,
+            # one alert per failed raw file, never a standing state
+            metadata={"reason": self.acquisition.reason, "alert_kind": "event"},
+        )
+
+
+def checksum_step(config, db, raw_file_id: str, log) -> ChecksumDone:
+    """Checksum one raw file and stage its backup copy; the metadata of its `raw_file` materialization and whether
+    its acquisition finished."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     etag_part = config.backup.s3.chunk_size_mb * 1024 * 1024 if config.backup.backup_type == "s3" else None
@@ -52,8 +88,10 @@ def checksum_step(config, db, raw_file_id: str, log) -> dict:
             acquisition_signature=list(done.signature), file_inodes=done.inodes)
     folder = config.instrument_folder(raw.instrument_id)
     log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
-    return {
+    acquisition = acquisition_verdict(doc, total, len(file_info))
+    return ChecksumDone({
         "instrument": raw.instrument_id,
+        "acquisition": "finished" if acquisition.passed else f"FAILED: {acquisition.reason}",
         "original_name": raw.original_name,
         "instrument_path": dg.MetadataValue.path(str(folder / raw.original_name)),
         "size_bytes": dg.MetadataValue.int(total),
@@ -66,4 +104,4 @@ def checksum_step(config, db, raw_file_id: str, log) -> dict:
             f"**{raw.raw_file_id}** on `{raw.instrument_id}`: {len(file_info)} file(s), {total / 1e9:.3f} GB",
             ["file", "bytes>", "md5"], ((rel, size, md5) for rel, (size, md5, *_) in sorted(file_info.items())),
         ),
-    }
+    }, acquisition)

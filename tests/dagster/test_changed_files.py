@@ -16,7 +16,7 @@ from kraken_core.simulator import write_sciex, write_thermo
 from kraken_core.verified_copy import TMP_SUFFIX
 from kraken_core.watcher import InstrumentWatcher, WatcherState
 from tests.conftest import config_dict
-from tests.support.pipeline import materialize_partition, resources_for, write_config_file
+from tests.support.pipeline import check_evaluation, materialize_partition, resources_for, write_config_file
 
 ASSETS = [raw_file, raw_file_backup]
 
@@ -99,7 +99,7 @@ def test_a_same_size_reacquisition_is_a_second_raw_file_with_its_own_identical_b
     assert second != first and second.endswith(name)
     assert [f.raw_file_id for f in watcher.finish().finished] == [second]
     result = materialize_partition(ASSETS, second, resources, instance)
-    assert result.success and result.get_asset_check_evaluations()[0].passed
+    assert result.success and check_evaluation(result, "backup_identical").passed
 
     assert backup_files(config, mongo_db, first) == first_content, "the first backup is untouched"
     assert backup_files(config, mongo_db, second) == second_content
@@ -135,6 +135,6 @@ def test_a_file_that_grows_during_its_copy_is_backed_up_once_it_is_stable(setup,
     again = watcher.finish().finished
     assert [f.raw_file_id for f in again] == [rid] and again[0].run_key != finished.run_key
     result = materialize_partition(ASSETS, rid, resources, instance)
-    assert result.success and result.get_asset_check_evaluations()[0].passed
+    assert result.success and check_evaluation(result, "backup_identical").passed
     assert backup_files(config, mongo_db, rid) == {name: (folder / name).read_bytes()}
     assert get_raw_file(mongo_db, rid)["size"] == 125_000_000

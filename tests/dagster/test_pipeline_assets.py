@@ -9,6 +9,7 @@ from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_bruker, write_thermo
 from tests.conftest import config_dict
 from tests.support.pipeline import (
+    check_evaluation,
     materialize_partition,
     register,
     resources_for,
@@ -37,8 +38,8 @@ def test_thermo_file_is_checksummed_backed_up_and_recorded(setup, mongo_db, inst
     backup = config.locations.backup.path / "thermo1" / doc["created_at"].strftime("%Y_%m") / rid
     assert doc["backup_base_path"] == str(backup.parent)
     assert backup.read_bytes() == (config.instrument_folder("thermo1") / rid).read_bytes()
-    [check] = result.get_asset_check_evaluations()
-    assert check.passed and check.check_name == "backup_identical"
+    assert check_evaluation(result, "backup_identical").passed
+    assert check_evaluation(result, "acquisition_complete").passed
     materialization = result.asset_materializations_for_node("raw_file_backup")[0]
     assert materialization.metadata["size_bytes"].value == 2_000_000
     assert "md5" in materialization.metadata.get("summary", dg.MetadataValue.md("md5")).value
@@ -110,7 +111,8 @@ def test_a_copy_damaged_later_is_found_by_the_next_backup_and_never_overwritten(
     target.write_bytes(bytes(data))
     result = materialize_partition(ASSETS, rid, resources, instance)
     assert not result.success
-    assert not [c for c in result.get_asset_check_evaluations() if c.passed], "no passed check for a damaged copy"
+    assert not [c for c in result.get_asset_check_evaluations() if c.passed and c.check_name == "backup_identical"], \
+        "no passed backup check for a damaged copy"
     doc = get_raw_file(mongo_db, rid)
     assert doc["backup_status"] == "copying_failed" and "differs from the instrument file" in doc["status_details"]
     assert target.read_bytes() == bytes(data), "the damaged copy is kept for inspection, not overwritten"

@@ -17,7 +17,7 @@ from kraken_core.simulator import write_bruker, write_thermo
 from kraken_core.verified_copy import TMP_SUFFIX
 from kraken_resources.slurm import build_slurm_resource
 from tests.conftest import config_dict
-from tests.support.pipeline import materialize_partition, register, resources_for, write_config_file
+from tests.support.pipeline import check_evaluation, materialize_partition, register, resources_for, write_config_file
 
 GB = 10**9
 GIB = 2**30
@@ -77,8 +77,7 @@ def test_raw_files_over_2_gib_and_a_4_gib_timstof_file_pass_their_pipeline_runs(
         result = materialize_partition([raw_file, raw_file_backup], rid, resources, instance)
         failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
         assert result.success, failures
-        [check] = result.get_asset_check_evaluations()
-        assert check.passed
+        assert check_evaluation(result, "backup_identical").passed
         doc = assert_backed_up_identically(config, mongo_db, rid)
         assert doc["status"] == "done_not_quanted"
         metadata = result.asset_materializations_for_node("raw_file_backup")[0].metadata

@@ -13,7 +13,7 @@ from kraken_core.record.raw_files import get_raw_file
 from kraken_core.simulator import write_bruker, write_thermo
 from kraken_core.verified_copy import temporary_path
 from tests.conftest import config_dict
-from tests.support.pipeline import materialize_partition, register, resources_for, write_config_file
+from tests.support.pipeline import check_evaluation, materialize_partition, register, resources_for, write_config_file
 
 SECRET = b"lab-admin password file: never to be backed up\n" * 2000
 
@@ -134,7 +134,7 @@ def test_a_record_without_stored_identities_is_backed_up_and_still_refuses_links
     swap_for_link(folder / linked, secret)
 
     ok = materialize_partition([raw_file, raw_file_backup], good, resources, instance)
-    assert ok.success and ok.get_asset_check_evaluations()[0].passed
+    assert ok.success and check_evaluation(ok, "backup_identical").passed
     assert get_raw_file(mongo_db, good)["backup_status"] == "copying_done"
 
     assert not materialize_partition([raw_file, raw_file_backup], linked, resources, instance).success

@@ -100,6 +100,10 @@ def test_a_batch_backs_up_every_file_and_records_each_partition(batch_setup, mon
         dg.AssetCheckKey(dg.AssetKey("raw_file_backup"), "backup_identical"), limit=10)
     assert sorted(c.partition for c in checks) == sorted(ids)
     assert all(c.status.value == "SUCCEEDED" for c in checks)
+    acquisitions = instance.event_log_storage.get_asset_check_execution_history(
+        dg.AssetCheckKey(dg.AssetKey("raw_file"), "acquisition_complete"), limit=10)
+    assert {c.partition: c.status.value for c in acquisitions} == {
+        rid: "FAILED" if get_raw_file(mongo_db, rid)["size"] == 0 else "SUCCEEDED" for rid in ids}
 
 
 def test_one_failing_file_does_not_stop_the_batch_and_the_run_names_it(batch_setup, mongo_db):

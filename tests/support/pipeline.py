@@ -31,6 +31,12 @@ def materialize_partition(assets: list, partition_key: str, resources: dict, ins
                           raise_on_error=raise_on_error)
 
 
+def check_evaluation(result: dg.ExecuteInJobResult, check_name: str) -> dg.AssetCheckEvaluation:
+    """The one evaluation of `check_name` in a run's result (raw_file's and raw_file_backup's checks both run)."""
+    [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == check_name]
+    return evaluation
+
+
 def register(mongo_db, config, instrument_id: str, now: float = 1e9) -> list[str]:
     """Let the real watcher register and finish every file in the instrument folder; returns their ids."""
     watcher = InstrumentWatcher(mongo_db, config, instrument_id)
