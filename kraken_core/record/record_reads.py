@@ -60,3 +60,16 @@ def metrics_documents(
     for start in range(0, len(raw_file_ids), batch):
         yield from db.metrics.find({"raw_file": {"$in": raw_file_ids[start:start + batch]}}, projection)
 
+
+def acquired_between(
+    db: Database, projection: Mapping[str, Any], *, instrument: str | None = None, since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Raw files acquired in [since, until] (either end open), oldest first, on one instrument or on all."""
+    query: dict[str, Any] = {}
+    if instrument:
+        query["instrument_id"] = instrument
+    when = {**({"$gte": since} if since else {}), **({"$lte": until} if until else {})}
+    if when:
+        query["created_at"] = when
+    return list(db.raw_file.find(query, dict(projection)).sort([("created_at", 1), ("_id", 1)]))
