@@ -21,7 +21,8 @@ from kraken_core.quanting.output_folder import base_output_folder, choose_output
 from kraken_core.quanting.processing_gate import no_settings, refusal
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
 from kraken_core.quanting.software import job_entry, metrics_type, output_folder_name, software_type
-from kraken_core.record.quanting_jobs import set_quanting_jobs, write_job_metrics
+from kraken_core.record.quanting_jobs import last_job_end, set_quanting_jobs, write_job_metrics
+from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.job_engine import JobEngineResource
@@ -50,14 +51,16 @@ def alphadia_job(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource, slurm: JobEngineResource
 ):
     metadata = submit_quanting_step(kraken_config.get(), mongo.get_database(), slurm, context.partition_key,
-                                    context.log)
+                                    context.log, run_id=context.run.run_id)
     if metadata is not None:
         yield dg.MaterializeResult(metadata=metadata)
 
 
-def submit_quanting_step(config, db, slurm: JobEngineResource, raw_file_id: str, log) -> dict | None:
+def submit_quanting_step(config, db, slurm: JobEngineResource, raw_file_id: str, log,
+                         run_id: str | None = None) -> dict | None:
     """Submit the jobs of one raw file (to Slurm or as local processes, as `slurm` is configured); the metadata of its `alphadia_job` materialization, or None when the
-    raw file is not quantified (the reason is in its status_details)."""
+    raw file is not quantified (the reason is in its status_details). `run_id`: the Dagster run submitting, recorded
+    for the raw file's timeline."""
     doc = load_raw_file(db, raw_file_id)
     if doc.get("status") in NOT_QUANTED:
         log.info(f"{doc['_id']}: not quantified ({doc.get('status')}: {doc.get('status_details')})")
@@ -100,7 +103,7 @@ def submit_quanting_step(config, db, slurm: JobEngineResource, raw_file_id: str,
                         with suppress(Exception):
                             cluster.cancel(job_id)
                     raise
-        set_quanting_jobs(db, doc["_id"], jobs, results_request=None)
+        set_quanting_jobs(db, doc["_id"], jobs, results_request=None, **step_fields(Step.QUANTING_SUBMITTED, run_id))
     advance(db, doc, RawFileStatus.QUANTING)
     rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id') or 'associated'} | "
                      f"`{j['output_path']}` |" for j in jobs)
@@ -155,7 +158,8 @@ def alphadia_output(
                                job_id=job.get("job_id"))
             job.update(outcome=str(outcome.status), outcome_reason=outcome.reason, outcome_code=outcome.code)
             outcomes.append(outcome)
-        set_quanting_jobs(db, doc["_id"], jobs)
+        set_quanting_jobs(db, doc["_id"], jobs, **step_fields(Step.QUANTING_FINISHED, context.run.run_id,
+                                                               at=last_job_end(jobs)))
     rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id')} | {j.get('state')} | "
                      f"{j['outcome']} | {j['outcome_reason']} |" for j in jobs)
     metadata = {
@@ -193,7 +197,7 @@ def quality_metrics(
     with recorded_failure(db, doc, "computing quality metrics"):
         written = write_job_metrics(db, doc["_id"], jobs, _parsed_metrics)
     status, details = raw_file_status(outcomes, [j["settings_name"] for j in jobs])
-    advance(db, doc, status, details)
+    advance(db, doc, status, details, **step_fields(Step.METRICS_WRITTEN, context.run.run_id))
     metadata: dict = {"metrics_documents": dg.MetadataValue.int(len(written)), "raw_file_status": str(status),
                       "summary": _metrics_summary(doc["_id"], written)}
     for metrics in written:

@@ -20,6 +20,7 @@ from kraken_core.pools import COPIES
 from kraken_core.locations import require_location
 from kraken_core.pipeline_status import status_after_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file
+from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.statuses import BackupStatus, RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_ui_ext.metadata import markdown_table, metadata_table, raw_file_links
@@ -59,7 +60,8 @@ BACKUP_IDENTICAL = "backup_identical"
 def raw_file_backup(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
-    done = backup_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log)
+    done = backup_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log,
+                       run_id=context.run.run_id)
     return dg.MaterializeResult(metadata=done.metadata, check_results=[done.check_result()])
 
 
@@ -80,8 +82,9 @@ class BackupDone:
         )
 
 
-def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
-    """Copy one raw file to the backup pool, each file verified by reading it back from disk before its rename."""
+def backup_step(config, db, raw_file_id: str, log, run_id: str | None = None) -> BackupDone:
+    """Copy one raw file to the backup pool, each file verified by reading it back from disk before its rename;
+    `run_id`: the Dagster run doing it, recorded for the raw file's timeline."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     file_info = doc.get("file_info") or {}
@@ -106,7 +109,8 @@ def backup_step(config, db, raw_file_id: str, log) -> BackupDone:
         backup_raw_file(config, raw, file_info, overwrite=overwrite, progress=progress,
                         on_file=lambda rel, result: copied.append((rel, result)))
         seconds = time.monotonic() - started
-    advance(db, doc, RawFileStatus.COPYING_DONE, backup_status=str(BackupStatus.COPYING_DONE))
+    advance(db, doc, RawFileStatus.COPYING_DONE, backup_status=str(BackupStatus.COPYING_DONE),
+            **step_fields(Step.BACKED_UP, run_id))
     next_status, details = status_after_backup(config, doc)
     advance(db, doc, next_status, details)
 

@@ -63,7 +63,7 @@ def requantify(
             summary["skipped"].append(f"{doc['_id']}: its status changed meanwhile")
             continue
         try:
-            metadata = submit_quanting_step(cfg, db, slurm, doc["_id"], context.log)
+            metadata = submit_quanting_step(cfg, db, slurm, doc["_id"], context.log, run_id=context.run_id)
         except Exception as err:  # recorded on the raw file (status error) by the submission step
             summary["failed"].append(f"{doc['_id']}: {err}")
             context.log.error(f"{doc['_id']}: re-quantification failed: {err}")

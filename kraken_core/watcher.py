@@ -23,6 +23,7 @@ from pymongo.database import Database
 from kraken_core.acquisition import Decision, NewerFiles, Tracked, Verdict, Watch, decide
 from kraken_core.config.schema import KrakenConfig, Vendor
 from kraken_core.raw_file_id import collision_prefix, project_id_for, raw_file_id
+from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.record.raw_files import (
     RawFileIdTaken,
     find_by_ids,
@@ -249,7 +250,8 @@ class InstrumentWatcher:
         # the files of this version are read afresh: identities of an earlier version's checksum no longer apply
         identity = {"acquisition_inode": list(entry.identity) if entry.identity else None, "file_inodes": None}
         update_raw_file(self.db, rid, status=status, status_details=reason,
-                        acquisition_signature=list(entry.signature), **identity)
+                        acquisition_signature=list(entry.signature), **identity,
+                        **step_fields(Step.ACQUISITION_FINISHED, None))
         files[name] = Tracked(entry.main_size, files[name].first_seen, None, entry.signature)
         out.finished.append(FinishedAcquisition(rid, name, entry.mtime, failed, reason, entry.signature))
 

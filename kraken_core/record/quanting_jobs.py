@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.quanting.software import DEFAULT_SOFTWARE_TYPE
+from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import RawFileStatus
 
 OPEN_JOBS_PROJECTION = {"_id": 1, "created_at": 1, "quanting_jobs": 1, "results_request": 1}
@@ -89,3 +90,9 @@ def write_job_metrics(
 
 def metrics_of(db: Database, raw_file_id: str) -> list[dict[str, Any]]:
     return list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", ASCENDING))
+
+
+def last_job_end(jobs: list[dict[str, Any]]) -> datetime | None:
+    """When the last of a raw file's jobs ended (the quantification finished), or None while one runs."""
+    ends = [record_datetime(job.get("ended_at")) for job in jobs]
+    return max(ends) if ends and None not in ends else None
