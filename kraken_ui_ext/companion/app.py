@@ -41,6 +41,7 @@ from kraken_ui_ext.companion import auth
 from kraken_ui_ext.companion.access import UPSTREAM_HEADER, decide
 from kraken_ui_ext.companion.colour_scale import ColumnScale
 from kraken_ui_ext.companion.csv_export import overview_csv
+from kraken_ui_ext.companion.mzqc_download import mzqc_routes
 from kraken_ui_ext.companion.overview import PAGE_SIZE, OverviewFilters, build_overview
 from kraken_ui_ext.companion.record_views import ALL_STATUSES, STATUS_GROUPS, status_class
 from kraken_ui_ext.companion.settings import CompanionSettings
@@ -322,6 +323,8 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         Route("/assignments/new", assign_route, methods=["POST"]),
         Route("/assignments/{assignment_id}/delete", remove_assignment_route, methods=["POST"]),
         Route("/requantify", requantify_route, methods=["POST"]),
+        *mzqc_routes(db, settings.qc, instruments, lambda request, status, text: render(
+            request, "message.html", {"title": "No mzQC export", "text": text}, status_code=status)),
         Route("/raw_files/{raw_file_id:path}", raw_file_page),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kraken_core.config.qc import QcConfig
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.config.tools import ToolConfig
 from kraken_core.record.connection import DEFAULT_DB, MongoSettings
@@ -22,6 +23,8 @@ class CompanionSettings:
     heartbeat_interval_s: int = 60
     # the YAML's quanting.tools: what a new settings version may pick
     tools: dict[str, ToolConfig] = field(default_factory=dict)
+    # the YAML's qc: QC series the mzQC download selects by
+    qc: QcConfig = field(default_factory=QcConfig)
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @classmethod
@@ -44,6 +47,7 @@ class CompanionSettings:
             instrument_vendors={iid: str(inst.type) for iid, inst in config.instruments.items()},
             heartbeat_interval_s=config.timings.heartbeat_interval_s,
             tools=dict(config.quanting.tools),
+            qc=config.qc,
             **({"session_secret": secret.encode()} if secret else {}),
         )
 
