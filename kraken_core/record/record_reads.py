@@ -15,10 +15,11 @@ from kraken_core.record.raw_files import raw_files_by_ids
 
 def acquired_since(
     db: Database, since: datetime, projection: Mapping[str, Any], *, instrument: str | None = None,
-    project: str | None = None, limit: int | None = None,
+    project: str | None = None, limit: int | None = None, matching: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`)."""
-    query: dict[str, Any] = {"created_at": {"$gte": since}}
+    """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`);
+    `matching`: a further query on the document (a companion filter's terms), checked beside the indexed range."""
+    query: dict[str, Any] = {"created_at": {"$gte": since}, **({"$and": [dict(matching)]} if matching else {})}
     if instrument:
         query["instrument_id"] = instrument
     elif project:
@@ -32,15 +33,11 @@ def instruments_of(db: Database, raw_file_ids: Iterable[str]) -> dict[str, str |
     return {d["_id"]: d.get("instrument_id") for d in raw_files_by_ids(db, list(raw_file_ids), {"instrument_id": 1})}
 
 
-def waiting_per_instrument(db: Database, statuses: Iterable[str]) -> dict[str, dict[str, int]]:
-    """How many raw files of each instrument are in each of `statuses` (one indexed equality query per status;
-    an `$in` would scan the collection)."""
-    waiting: dict[str, dict[str, int]] = {}
-    for status in statuses:
-        for doc in db.raw_file.find({"status": status}, {"instrument_id": 1}):
-            per = waiting.setdefault(doc.get("instrument_id") or "?", {})
-            per[status] = per.get(status, 0) + 1
-    return waiting
+def raw_files_in_statuses(db: Database, statuses: Iterable[str], projection: Mapping[str, Any]
+                          ) -> dict[str, list[dict[str, Any]]]:
+    """The raw files in each of `statuses` (one indexed equality query per status; an `$in` would scan the
+    collection). Meant for the unfinished statuses, which hold few files."""
+    return {status: list(db.raw_file.find({"status": status}, dict(projection))) for status in statuses}
 
 
 def entity_heartbeats(db: Database) -> dict[str, dict[str, Any]]:

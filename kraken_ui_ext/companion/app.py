@@ -42,15 +42,23 @@ from kraken_ui_ext.companion.access import UPSTREAM_HEADER, decide
 from kraken_ui_ext.companion.colour_scale import ColumnScale
 from kraken_ui_ext.companion.csv_export import overview_csv
 from kraken_ui_ext.companion.mzqc_download import mzqc_routes
-from kraken_ui_ext.companion.overview import PAGE_SIZE, OverviewFilters, build_overview
-from kraken_ui_ext.companion.record_views import ALL_STATUSES, STATUS_GROUPS, status_class
+from kraken_ui_ext.companion.projects_view import with_configured_projects
+from kraken_ui_ext.companion.overview import DEFAULT_COLUMNS, PAGE_SIZE, OverviewFilters, build_overview, metric_groups
+from kraken_ui_ext.companion.record_views import ALL_STATUSES, STATUS_GROUPS, format_duration, status_class
 from kraken_ui_ext.companion.settings import CompanionSettings
 from kraken_ui_ext.companion.tool_form import settings_form_values
-from kraken_ui_ext.companion.status_view import NON_TERMINAL, entity_statuses, throughput
+from kraken_ui_ext.companion.status_view import (
+    NON_TERMINAL,
+    entity_statuses,
+    throughput,
+    time_in_status,
+    unfinished_raw_files,
+    waiting_counts,
+)
 from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
 from kraken_ui_ext.companion.throttle import LoginThrottle
 from kraken_ui_ext.companion.trends import TrendFilters, build_trends
-from kraken_ui_ext.key_metrics import KEY_METRICS, TREND_METRICS
+from kraken_ui_ext.key_metrics import TREND_METRICS
 from kraken_ui_ext.links import dagster_partition_url
 
 HERE = Path(__file__).parent
@@ -96,16 +104,17 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
     def known_projects() -> list[str]:
-        return sorted(project_ids(db))
+        return sorted({*project_ids(db), *settings.project_ids})
 
     def overview_page(request: Request) -> Response:
         now = datetime.now(UTC)
         filters = OverviewFilters.from_query(request.query_params)
         overview = build_overview(db, filters, now)
         scales = {m.name: ColumnScale(m, [v for r in overview.page_rows if (v := r.metrics.get(m.name)) is not None])
-                  for m in KEY_METRICS}
+                  for m in filters.metrics}
         return render(request, "overview.html", {
-            "overview": overview, "filters": filters, "now": now, "scales": scales, "metrics": KEY_METRICS,
+            "overview": overview, "filters": filters, "now": now, "scales": scales, "metrics": filters.metrics,
+            "metric_groups": metric_groups(), "default_columns": DEFAULT_COLUMNS,
             "instruments": instruments, "projects": known_projects(), "statuses": ALL_STATUSES,
             "status_groups": sorted(STATUS_GROUPS), "page_size": PAGE_SIZE,
             "partition_url": lambda rid: dagster_partition_url(settings.webserver_base_url, rid),
@@ -115,7 +124,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         filters = OverviewFilters.from_query(request.query_params)
         overview = build_overview(db, filters, datetime.now(UTC), all_metrics=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        return Response(overview_csv(overview.rows, settings.webserver_base_url), media_type="text/csv",
+        return Response(overview_csv(overview.rows, settings.webserver_base_url, filters.metrics), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="raw_files_{stamp}.csv"'})
 
     def trends_page(request: Request) -> Response:
@@ -132,7 +141,8 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
             weeks = min(max(int(request.query_params.get("weeks", "4")), 1), 26)
         except ValueError:
             weeks = 4
-        entities = entity_statuses(db, instruments, settings.heartbeat_interval_s, now)
+        unfinished = unfinished_raw_files(db)
+        entities = entity_statuses(db, instruments, settings.heartbeat_interval_s, now, waiting_counts(unfinished))
         flow = throughput(db, now, weeks)
         charts = []
         for i, instrument in enumerate(sorted(flow.samples)):
@@ -144,11 +154,13 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
                                    title=f"{instrument}: GB per day", unit="GB", colour=colour)))
         waiting = [s for s in NON_TERMINAL if any(e.waiting.get(s) for e in entities)]
         return render(request, "status.html", {"entities": entities, "charts": charts, "flow": flow,
-                                               "weeks": weeks, "now": now, "waiting_statuses": waiting})
+                                               "weeks": weeks, "now": now, "waiting_statuses": waiting,
+                                               "in_status": time_in_status(unfinished, now),
+                                               "format_duration": format_duration})
 
     def projects_page(request: Request, problems: list[str] | None = None, values: dict | None = None,
                       status_code: int = 200) -> Response:
-        projects, settings_docs = list_projects(db), list_settings(db)
+        projects, settings_docs = with_configured_projects(list_projects(db), settings.project_ids), list_settings(db)
         assignments = project_assignments(db)
         settings_by_id = {s["_id"]: s for s in settings_docs}
         preview_project = request.query_params.get("preview_project") or (projects[0]["_id"] if projects else "")

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from kraken_core.numbers import finite_number
 from kraken_ui_ext.companion.overview import OverviewRow
-from kraken_ui_ext.key_metrics import KEY_METRICS
+from kraken_ui_ext.key_metrics import KEY_METRICS, KeyMetric
 from kraken_ui_ext.links import dagster_partition_url
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-HEADER = ["raw_file", "instrument", "project", "status", "status_details", "size_bytes", "acquired_at",
-          "lag_minutes", "eta", *(m.name for m in KEY_METRICS), "settings", "dagster_url"]
+
+
+def header(metrics: Sequence[KeyMetric] = KEY_METRICS) -> list[str]:
+    return ["raw_file", "instrument", "project", "status", "status_details", "size_bytes", "acquired_at",
+            "lag_minutes", "eta", *(m.name for m in metrics), "settings", "dagster_url"]
 
 
 def neutralised(cell: object) -> object:
@@ -29,10 +32,12 @@ def neutralised(cell: object) -> object:
     return cell
 
 
-def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str) -> str:
+def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str,
+                 metrics: Sequence[KeyMetric] = KEY_METRICS) -> str:
+    """The rows with the metric columns shown on the overview."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(header(metrics))
     for row in rows:
         doc = row.doc
         writer.writerow(neutralised(cell) for cell in [
@@ -41,7 +46,7 @@ def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str) -> str:
             row.acquired.isoformat() if row.acquired else "",
             f"{row.lag.total_seconds() / 60:.1f}" if row.lag is not None else "",
             row.eta.isoformat() if row.eta is not None else "",
-            *("" if row.metrics.get(m.name) is None else f"{row.metrics[m.name]:g}" for m in KEY_METRICS),
+            *("" if row.metrics.get(m.name) is None else f"{row.metrics[m.name]:g}" for m in metrics),
             row.settings or "", dagster_partition_url(webserver_base_url, row.raw_file_id),
         ])
     return out.getvalue()

@@ -1,4 +1,5 @@
-"""The overview of recent raw files: filters, sorting, paging, lag and ETA, key metrics, CSV rows."""
+"""The overview of recent raw files: filters (AlphaKraken's filter language), sorting, paging, lag and ETA, the
+chosen metric columns, CSV rows."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pymongo.database import Database
 from kraken_core.quanting.metric_names import alphakraken_name
 from kraken_core.record.record_reads import acquired_since
 from kraken_core.record.timestamps import record_datetime
-from kraken_ui_ext.key_metrics import KEY_METRICS
+from kraken_ui_ext.filter_language import Filter, normalise, parse_filter_leniently
+from kraken_ui_ext.key_metrics import KEY_METRICS, METRICS_BY_NAME, TREND_METRICS, KeyMetric
 from kraken_ui_ext.companion.record_views import (
     format_duration,
     latest_metrics,
@@ -26,7 +28,8 @@ PROJECTION = {"_id": 1, "instrument_id": 1, "project_id": 1, "status": 1, "statu
               "created_at": 1, "updated_at_": 1, "backup_status": 1}
 RECORD_SORTS = {"raw_file": "_id", "instrument": "instrument_id", "project": "project_id", "status": "status",
                 "size": "size", "created_at": "created_at", "lag": "lag_s"}
-METRIC_SORTS = {metric.name for metric in KEY_METRICS}
+METRIC_SORTS = set(METRICS_BY_NAME)
+DEFAULT_COLUMNS = tuple(metric.name for metric in KEY_METRICS)
 PAGE_SIZE = 200
 MAX_ROWS = 50_000
 
@@ -38,37 +41,72 @@ def _float(raw: str | None, default: float, low: float, high: float) -> float:
         return default
 
 
+def metric_columns(raw: str | None) -> tuple[str, ...]:
+    """The metric columns named in a `cols` parameter (comma-separated, any name of a metric), in that order;
+    the key metrics when the parameter is absent, none when it is empty; unknown names are left out."""
+    if raw is None:
+        return DEFAULT_COLUMNS
+    names = (alphakraken_name(name.strip()) for name in raw.split(","))
+    return tuple(dict.fromkeys(name for name in names if name in METRICS_BY_NAME))
+
+
+def metric_groups() -> list[tuple[str, list[KeyMetric]]]:
+    """Every metric the overview can show, grouped by the tool that gives it, for the column picker."""
+    groups: dict[str, list[KeyMetric]] = {}
+    for metric in TREND_METRICS:
+        groups.setdefault(metric.tool or "Several tools", []).append(metric)
+    return list(groups.items())
+
+
+def _picked_columns(params: Mapping[str, str]) -> tuple[str, ...]:
+    """`cols=a,b` (links), or the picker's ticked `col` boxes (`picker=1`: none ticked shows no metric)."""
+    if "cols" not in params and params.get("picker") and hasattr(params, "getlist"):
+        return metric_columns(",".join(params.getlist("col")))
+    return metric_columns(params.get("cols"))
+
+
 @dataclass(frozen=True)
 class OverviewFilters:
     instrument: str = ""
     project: str = ""
     max_age_days: float = 2.0
     status: str = ""
-    text: str = ""
+    text: str = ""  # AlphaKraken's filter language (kraken_ui_ext/filter_language.py)
     sort: str = "created_at"
     descending: bool = True
     page: int = 1
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> OverviewFilters:
+        """`filter` and `max_age` as in AlphaKraken's URLs; `q` (this app's older search box) reads as a filter."""
         sort = params.get("sort", "created_at")
         sort = sort if sort in RECORD_SORTS else alphakraken_name(sort)  # an older metric name sorts the same
         return cls(
             instrument=params.get("instrument", "").strip(),
             project=params.get("project", "").strip(),
-            max_age_days=_float(params.get("age"), 2.0, 0.01, 3650),
+            max_age_days=_float(params.get("age", params.get("max_age")), 2.0, 0.01, 3650),
             status=params.get("status", "").strip(),
-            text=params.get("q", "").strip()[:200],
+            text=normalise(params.get("filter") or params.get("q") or "")[:2000],
             sort=sort if sort in RECORD_SORTS or sort in METRIC_SORTS else "created_at",
             descending=params.get("dir", "desc") != "asc",
             page=int(_float(params.get("page"), 1, 1, 10_000)),
+            columns=_picked_columns(params),
         )
 
+    @property
+    def metrics(self) -> list[KeyMetric]:
+        return [METRICS_BY_NAME[name] for name in self.columns]
+
     def query_string(self, **changes: Any) -> str:
+        """The URL parameters of this view (with `changes`): opening them shows the same rows and columns."""
         f = replace(self, **changes)
         params = {"instrument": f.instrument, "project": f.project, "age": f"{f.max_age_days:g}", "status": f.status,
-                  "q": f.text, "sort": f.sort, "dir": "desc" if f.descending else "asc", "page": str(f.page)}
-        return urlencode({k: v for k, v in params.items() if v not in ("", "1") or k == "age"})
+                  "filter": f.text, "sort": f.sort, "dir": "desc" if f.descending else "asc", "page": str(f.page)}
+        params = {k: v for k, v in params.items() if v not in ("", "1") or k == "age"}
+        if f.columns != DEFAULT_COLUMNS:
+            params["cols"] = ",".join(f.columns)
+        return urlencode(params)
 
 
 @dataclass
@@ -78,6 +116,7 @@ class OverviewRow:
     eta: datetime | None = None
     metrics: dict[str, float | None] = field(default_factory=dict)
     settings: str | None = None
+    metrics_doc: dict[str, Any] | None = None
 
     @property
     def raw_file_id(self) -> str:
@@ -104,36 +143,35 @@ class Overview:
     rows: list[OverviewRow]
     page_rows: list[OverviewRow]
     truncated: bool
+    filter_problems: list[str] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
         return max(1, -(-len(self.rows) // PAGE_SIZE))
 
 
-def _find_recent(db: Database, filters: OverviewFilters, now: datetime, limit: int) -> list[dict[str, Any]]:
+def _find_recent(db: Database, filters: OverviewFilters, now: datetime, limit: int,
+                 matching: Filter) -> list[dict[str, Any]]:
     return acquired_since(db, now - timedelta(days=filters.max_age_days), PROJECTION, instrument=filters.instrument,
-                          project=filters.project, limit=limit + 1)
+                          project=filters.project, limit=limit + 1, matching=matching.mongo_query())
 
 
-def _keep(doc: dict[str, Any], filters: OverviewFilters, needle: str) -> bool:
+def _keep(doc: dict[str, Any], filters: OverviewFilters) -> bool:
     if filters.project and doc.get("project_id") != filters.project:
         return False
-    if not status_matches(doc.get("status"), filters.status):
-        return False
-    if needle:
-        haystack = f"{doc['_id']} {doc.get('project_id') or ''} {doc.get('status_details') or ''}".lower()
-        return needle in haystack
-    return True
+    return status_matches(doc.get("status"), filters.status)
 
 
 def _attach_metrics(db: Database, rows: list[OverviewRow]) -> None:
+    """Every metric of the rows, from the newest `metrics` document of each that has it."""
     oldest = min((row.acquired for row in rows if row.acquired is not None), default=None)
-    fields = [field for m in KEY_METRICS for field in m.fields]
+    fields = [field for m in TREND_METRICS for field in m.fields]
     found = latest_metrics(db, [row.raw_file_id for row in rows], fields, since=oldest)
     for row in rows:
         doc = found.get(row.raw_file_id)
+        row.metrics_doc = doc or {}
         if doc is not None:
-            row.metrics = {m.name: m.value(doc) for m in KEY_METRICS}
+            row.metrics = {m.name: m.value(doc) for m in TREND_METRICS}
             if doc.get("settings_name"):
                 row.settings = f"{doc['settings_name']} v{doc.get('settings_version', '?')}"
 
@@ -153,15 +191,19 @@ def _sort_key(name: str):
 
 def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all_metrics: bool = False,
                    max_rows: int = MAX_ROWS) -> Overview:
-    """Filtered, sorted rows; metrics are joined for the shown page only unless sorting needs them all."""
-    docs = _find_recent(db, filters, now, max_rows)
+    """Filtered, sorted rows; metrics are joined for the shown page only unless sorting or the filter needs them.
+
+    The filter's terms on the record's text fields go to MongoDB with the time range; the rest (metrics, lag,
+    times) are matched here. A filter term that cannot be read is left out and named in `filter_problems`.
+    """
+    matching, problems = parse_filter_leniently(filters.text)
+    docs = _find_recent(db, filters, now, max_rows, matching)
     truncated = len(docs) > max_rows
     docs = docs[:max_rows]
     lags = median_lags(docs)
-    needle = filters.text.lower()
     rows = []
     for doc in docs:
-        if not _keep(doc, filters, needle):
+        if not _keep(doc, filters):
             continue
         row = OverviewRow(doc, lag=processing_lag(doc))
         if row.lag is None and status_matches(doc.get("status"), "unfinished") and row.acquired is not None:
@@ -169,14 +211,18 @@ def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all
             row.eta = row.acquired + typical if typical is not None else None
         rows.append(row)
     sort_field = RECORD_SORTS.get(filters.sort, filters.sort)
-    if filters.sort in METRIC_SORTS or all_metrics:
+    rest = matching.residual
+    every_row_metrics = filters.sort in METRIC_SORTS or all_metrics or rest.needs_metrics
+    if every_row_metrics:
         _attach_metrics(db, rows)
+    if rest:
+        rows = [row for row in rows if rest.matches(row.doc, row.metrics_doc)]
     key = _sort_key(sort_field)
     present = [r for r in rows if not key(r)[0]]
     present.sort(key=key, reverse=filters.descending)
     rows = present + [r for r in rows if key(r)[0]]  # rows without a value go last in either direction
     start = (filters.page - 1) * PAGE_SIZE
     page_rows = rows[start:start + PAGE_SIZE]
-    if not (filters.sort in METRIC_SORTS or all_metrics):
+    if not every_row_metrics:
         _attach_metrics(db, page_rows)
-    return Overview(filters, rows, page_rows, truncated)
+    return Overview(filters, rows, page_rows, truncated, problems)

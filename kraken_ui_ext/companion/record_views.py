@@ -109,7 +109,10 @@ def median_lags(docs: Iterable[dict[str, Any]]) -> dict[str | None, timedelta]:
 
 
 def format_duration(delta: timedelta) -> str:
+    """A duration as people read it: `< 1 min`, `12 min`, `3 h 05 min`, `4 d 2 h` (the sign is dropped)."""
     minutes = int(abs(delta.total_seconds()) // 60)
+    if minutes < 1:
+        return "< 1 min"
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)

@@ -23,6 +23,8 @@ class CompanionSettings:
     heartbeat_interval_s: int = 60
     # the YAML's quanting.tools: what a new settings version may pick
     tools: dict[str, ToolConfig] = field(default_factory=dict)
+    # the YAML's project_ids: projects raw file names are matched against, beside the record's `project` collection
+    project_ids: tuple[str, ...] = ()
     # the YAML's qc: QC series the mzQC download selects by
     qc: QcConfig = field(default_factory=QcConfig)
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
@@ -47,6 +49,7 @@ class CompanionSettings:
             instrument_vendors={iid: str(inst.type) for iid, inst in config.instruments.items()},
             heartbeat_interval_s=config.timings.heartbeat_interval_s,
             tools=dict(config.quanting.tools),
+            project_ids=tuple(config.project_ids),
             qc=config.qc,
             **({"session_secret": secret.encode()} if secret else {}),
         )

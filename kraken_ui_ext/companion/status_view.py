@@ -1,19 +1,23 @@
-"""Health of instruments, backup and output: heartbeat age, free disk, files waiting, throughput per day."""
+"""Health of instruments, backup and output: heartbeat age, free disk, files waiting and for how long,
+throughput per day."""
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
 
-from kraken_core.record.record_reads import acquired_since, entity_heartbeats, waiting_per_instrument
+from kraken_core.record.record_reads import acquired_since, entity_heartbeats, raw_files_in_statuses
 from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import NON_TERMINAL_STATUSES, RawFileStatus
 from kraken_ui_ext.companion.record_views import format_duration
 
 NON_TERMINAL = [str(s) for s in RawFileStatus if s in NON_TERMINAL_STATUSES]
+# AlphaKraken's status page colours a file's time in an unfinished status green below 1.5 h and red above 3 h
+IN_STATUS_LATE, IN_STATUS_STALE = timedelta(hours=1.5), timedelta(hours=3)
 
 
 def staleness_class(age: timedelta | None, heartbeat_interval_s: int, status: str | None) -> str:
@@ -49,9 +53,60 @@ class Throughput:
     gigabytes: dict[str, dict[date, float]]
 
 
-def entity_statuses(db: Database, instruments: list[str], heartbeat_interval_s: int, now: datetime) -> list[EntityStatus]:
+@dataclass
+class TimeInStatus:
+    """How long the raw files in one unfinished status have been in it (since their record last changed)."""
+
+    status: str
+    count: int
+    oldest: timedelta
+    oldest_raw_file: str
+    median: timedelta
+    oldest_per_instrument: dict[str, timedelta]
+
+    @staticmethod
+    def age_class(age: timedelta) -> str:
+        return "fresh" if age < IN_STATUS_LATE else "late" if age < IN_STATUS_STALE else "stale"
+
+
+def unfinished_raw_files(db: Database) -> dict[str, list[dict[str, Any]]]:
+    """The raw files in each unfinished status, with their instrument and last change."""
+    return raw_files_in_statuses(db, NON_TERMINAL, {"instrument_id": 1, "updated_at_": 1})
+
+
+def waiting_counts(unfinished: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, int]]:
+    """How many raw files of each instrument are in each unfinished status."""
+    waiting: dict[str, dict[str, int]] = {}
+    for status, docs in unfinished.items():
+        for doc in docs:
+            per = waiting.setdefault(doc.get("instrument_id") or "?", {})
+            per[status] = per.get(status, 0) + 1
+    return waiting
+
+
+def time_in_status(unfinished: dict[str, list[dict[str, Any]]], now: datetime) -> list[TimeInStatus]:
+    """Per unfinished status with files: the count, the longest and the median time in it, and the longest per
+    instrument. A status change sets `updated_at_` (AlphaKraken's status page reads the same field)."""
+    result = []
+    for status in NON_TERMINAL:
+        aged = [(now - changed, doc) for doc in unfinished.get(status, [])
+                if (changed := record_datetime(doc.get("updated_at_"))) is not None]
+        if not aged:
+            continue
+        aged.sort(key=lambda pair: pair[0], reverse=True)
+        per_instrument: dict[str, timedelta] = {}
+        for age, doc in aged:
+            per_instrument.setdefault(doc.get("instrument_id") or "?", age)
+        result.append(TimeInStatus(status, len(aged), aged[0][0], aged[0][1]["_id"],
+                                   timedelta(seconds=statistics.median(a.total_seconds() for a, _ in aged)),
+                                   dict(sorted(per_instrument.items()))))
+    return result
+
+
+def entity_statuses(db: Database, instruments: list[str], heartbeat_interval_s: int, now: datetime,
+                    waiting: dict[str, dict[str, int]] | None = None) -> list[EntityStatus]:
     docs = entity_heartbeats(db)
-    waiting = waiting_per_instrument(db, NON_TERMINAL)
+    waiting = waiting if waiting is not None else waiting_counts(unfinished_raw_files(db))
     ids = list(dict.fromkeys([*instruments, *(i for i, d in docs.items() if d.get("entity_type") == "instrument"),
                               "backup", "output"]))
     result = []

@@ -32,7 +32,7 @@ def test_overview_shows_recent_files_and_filters_narrow_the_table(page, companio
     instruments = page.locator("#overview-table tbody tr td:nth-child(2)").all_inner_texts()
     assert set(instruments) == {"thermo1"}
 
-    page.fill("input[name=q]", "HeLa_QC")
+    page.fill("input[name=filter]", "HeLa_QC")
     with page.expect_navigation():
         page.click("#overview-filters button[type=submit]")
     names = page.locator("#overview-table tbody td.name").all_inner_texts()
