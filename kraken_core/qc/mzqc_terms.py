@@ -73,7 +73,8 @@ PSI_MS_METRICS: dict[str, MetricTerm] = {
 
 # what the local terms mean; a metric not listed here is described by its name and tool
 LOCAL_DESCRIPTIONS: dict[str, str] = {
-    "fwhm_rt": "Peak width (FWHM) in retention time: AlphaDIA the mean in seconds, DIA-NN the median in minutes.",
+    "fwhm_rt": "Peak width (FWHM) in retention time: AlphaDIA's search.fwhm_rt (mean, seconds), DIA-NN's FWHM.RT "
+               "(minutes).",
     "fwhm_mobility": "AlphaDIA: mean peak width (FWHM) in the ion mobility dimension (ion mobility data only).",
     "gradient_length": "Length of the gradient in minutes (AlphaDIA's raw.gradient_length; MSQC: the last "
                        "retention time).",
@@ -90,7 +91,7 @@ LOCAL_DESCRIPTIONS: dict[str, str] = {
     "precursor:charge_std": "AlphaDIA: standard deviation of the charge of the identified precursors.",
     "precursor:proba_mean": "AlphaDIA: mean decoy probability of the identified precursors.",
     "precursor:intensity_sum": "AlphaDIA: summed intensity of the identified precursors.",
-    "pg:intensity_sum": "AlphaDIA: summed intensity of the protein groups.",
+    "pg:intensity_sum": "AlphaDIA: sum of the pg.intensity column of the precursor table.",
     "precursor_intensity_median": "AlphaDIA: median summed b and y fragment intensity of the identified precursors.",
     "time_elapsed": "Seconds the quantification job ran.",
     "ms1_median_injection_time": "MSQC: median MS1 ion injection time, ms.",
