@@ -99,10 +99,10 @@ def back_up_raw_files(
             continue
         log.info(f"{raw_file_id}: file {position} of {len(config.raw_file_ids)} in this catch-up batch")
         try:
-            checksummed = checksum_step(cfg, db, raw_file_id, log)
+            checksummed = checksum_step(cfg, db, raw_file_id, log, run_id=context.run_id)
             yield _materialization(raw_file, raw_file_id, checksummed.metadata)
             _log_check(context, raw_file.key, checksummed.check_result(), raw_file_id, blocking=False)
-            done = backup_step(cfg, db, raw_file_id, log)
+            done = backup_step(cfg, db, raw_file_id, log, run_id=context.run_id)
         except Exception as err:  # one raw file's failure must not stop the others; its record says why
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")
@@ -132,7 +132,7 @@ def submit_quanting_jobs(
     for position, raw_file_id in enumerate(outcome.backed_up):
         progress(position, len(failed) - len(outcome.failed))
         try:
-            metadata = submit_quanting_step(cfg, db, slurm, raw_file_id, log)
+            metadata = submit_quanting_step(cfg, db, slurm, raw_file_id, log, run_id=context.run_id)
         except Exception as err:
             failed[raw_file_id] = _failure_reason(err)
             context.log.error(f"{raw_file_id}: {failed[raw_file_id]}")

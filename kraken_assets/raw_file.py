@@ -11,6 +11,7 @@ from kraken_core.acquisition_check import ACQUISITION_COMPLETE, AcquisitionVerdi
 from kraken_core.pools import COPIES
 from kraken_core.locations import check_location, require_location
 from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
+from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_links
@@ -44,7 +45,8 @@ from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_lin
 def raw_file(
     context: dg.AssetExecutionContext, kraken_config: KrakenConfigResource, mongo: MongoResource
 ) -> dg.MaterializeResult:
-    done = checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log)
+    done = checksum_step(kraken_config.get(), mongo.get_database(), context.partition_key, context.log,
+                         run_id=context.run.run_id)
     if not done.acquisition.passed:
         context.log.error(done.acquisition.description)
     return dg.MaterializeResult(metadata=done.metadata, check_results=[done.check_result()])
@@ -68,9 +70,9 @@ class ChecksumDone:
         )
 
 
-def checksum_step(config, db, raw_file_id: str, log) -> ChecksumDone:
+def checksum_step(config, db, raw_file_id: str, log, run_id: str | None = None) -> ChecksumDone:
     """Checksum one raw file and stage its backup copy; the metadata of its `raw_file` materialization and whether
-    its acquisition finished."""
+    its acquisition finished. `run_id`: the Dagster run doing it, recorded for the raw file's timeline."""
     doc = load_raw_file(db, raw_file_id)
     raw = RawFileLocation.from_doc(doc)
     etag_part = config.backup.s3.chunk_size_mb * 1024 * 1024 if config.backup.backup_type == "s3" else None
@@ -85,7 +87,8 @@ def checksum_step(config, db, raw_file_id: str, log) -> ChecksumDone:
                                                          config.backup.progress_log_interval_s))
     file_info, total = done.file_info, done.size
     advance(db, doc, RawFileStatus.CHECKSUMMING_DONE, size=total, file_info=file_info,
-            acquisition_signature=list(done.signature), file_inodes=done.inodes)
+            acquisition_signature=list(done.signature), file_inodes=done.inodes,
+            **step_fields(Step.CHECKSUMMED, run_id))
     folder = config.instrument_folder(raw.instrument_id)
     log.info(f"{raw.raw_file_id}: {len(file_info)} files, {total} bytes checksummed in {folder}")
     acquisition = acquisition_verdict(doc, total, len(file_info))

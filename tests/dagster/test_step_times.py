@@ -25,7 +25,8 @@ def test_the_watcher_and_the_backup_record_when_and_by_which_run(setup, mongo_db
     result = materialize_partition([raw_file, raw_file_backup], rid, resources, instance)
     assert result.success
     doc = get_raw_file(mongo_db, rid)
-    backed_up = step_entry(doc, Step.BACKED_UP)
-    assert backed_up["run_id"] == result.run_id
-    assert record_datetime(finished["at"]) <= record_datetime(backed_up["at"]) <= datetime.now(UTC)
+    checksummed, backed_up = step_entry(doc, Step.CHECKSUMMED), step_entry(doc, Step.BACKED_UP)
+    assert checksummed["run_id"] == backed_up["run_id"] == result.run_id
+    assert (record_datetime(finished["at"]) <= record_datetime(checksummed["at"]) <= record_datetime(backed_up["at"])
+            <= datetime.now(UTC))
     assert step_entry(doc, Step.QUANTING_SUBMITTED) is None  # not reached: quantification is off here
