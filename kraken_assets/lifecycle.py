@@ -11,6 +11,7 @@ import dagster as dg
 
 from kraken_core.pools import INSTRUMENT_FILES
 from kraken_core.config import KrakenConfig
+from kraken_core.config.capabilities import lifecycle_configured
 from kraken_core.lifecycle.free_space import demo_free_space_probe, statvfs_free_bytes
 from kraken_core.lifecycle.mode import LifecycleMode, lifecycle_mode
 from kraken_core.lifecycle.mover import Mover
@@ -160,6 +161,7 @@ class LifecycleDefinitions:
     """Assets, jobs, the mover sensor and the remover schedule, built from the configuration."""
 
     def __init__(self, config: KrakenConfig):
+        self.config = config
         self.purged = build_purge_asset(config)
         self.move_job = dg.define_asset_job(
             "move_instrument_files", selection=[instrument_files_moved], tags=LIFECYCLE_TAGS,
@@ -185,5 +187,8 @@ class LifecycleDefinitions:
         return [self.move_job, self.purge_job]
 
     def definitions(self) -> dg.Definitions:
+        """Nothing where the configuration has no `lifecycle` section: no file would ever move or be purged."""
+        if not lifecycle_configured(self.config):
+            return dg.Definitions()
         return dg.Definitions(assets=self.assets, jobs=self.jobs, sensors=[self.mover_sensor],
                               schedules=[self.remover_schedule])

@@ -10,6 +10,7 @@ import dagster as dg
 
 from kraken_assets.health import check_result
 from kraken_core.config import KrakenConfig
+from kraken_core.config.capabilities import lifecycle_configured
 from kraken_core.monitoring.free_space import local_disk_free_gb
 from kraken_core.monitoring.probes import ProbeResult, probe_hosts, probe_http, probe_mongo
 from kraken_core.monitoring.service_health import (
@@ -77,14 +78,15 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
     if health_url:
         checks.append(dg.AssetCheckSpec(COMPANION_HEALTHY, asset=PLATFORM_SERVICES,
                                         description=f"The companion app's health endpoint ({health_url}) answers 200."))
-    checks += [
-        dg.AssetCheckSpec(LOCAL_DISK_FREE, asset=PLATFORM_SERVICES,
-                          description="The worker's local disk (monitoring.local_disk_path) has at least "
-                                      "monitoring.local_min_free_space_gb (10 GB) free."),
-        dg.AssetCheckSpec(REMOVER_HEARTBEAT_FRESH, asset=PLATFORM_SERVICES,
-                          description="The file remover (purge_instrument_files) ran within "
-                                      "monitoring.remover_heartbeat_max_age_h (24 h); see kraken_status file_remover."),
-    ]
+    checks.append(dg.AssetCheckSpec(LOCAL_DISK_FREE, asset=PLATFORM_SERVICES,
+                                    description="The worker's local disk (monitoring.local_disk_path) has at least "
+                                                "monitoring.local_min_free_space_gb (10 GB) free."))
+    with_remover = lifecycle_configured(config)  # no remover, no heartbeat of it to judge
+    if with_remover:
+        checks.append(dg.AssetCheckSpec(REMOVER_HEARTBEAT_FRESH, asset=PLATFORM_SERVICES,
+                                        description="The file remover (purge_instrument_files) ran within "
+                                                    "monitoring.remover_heartbeat_max_age_h (24 h); see kraken_status "
+                                                    "file_remover."))
 
     @dg.multi_asset(
         name="platform_services",
@@ -118,7 +120,7 @@ def build_platform_services(config: KrakenConfig, head_node_probe: HeadNodeProbe
         if health_url:
             verdicts.append(companion_verdict(probe_http(health_url)))
         verdicts.append(_local_disk(cfg))
-        remover = _remover(cfg, mongo)
+        remover = _remover(cfg, mongo) if with_remover else None
         if remover is not None:
             verdicts.append(remover)
         for verdict in verdicts:

@@ -16,6 +16,7 @@ from kraken_assets.raw_file_backup import raw_file_backup
 from kraken_assets.record_steps import load_raw_file
 from kraken_core.pools import UPLOADS
 from kraken_core.config import KrakenConfig
+from kraken_core.config.capabilities import s3_configured
 from kraken_core.raw_file_backup import RawFileLocation
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.s3_layout import s3_url
@@ -108,7 +109,10 @@ raw_file_s3_upload = dg.define_asset_job(
 
 
 def build_s3_definitions(config: KrakenConfig) -> dg.Definitions:
-    """The asset and its job always (an operator can upload by hand); the sensor where `backup_type: s3`."""
+    """Nothing without S3 configured; the asset and its job with a `backup.s3` block (an operator can upload by
+    hand); the sensor too where `backup_type: s3`."""
+    if not s3_configured(config):
+        return dg.Definitions()
     sensors = [build_s3_upload_sensor(config, raw_file_s3_upload, raw_file_backup.key)] \
         if config.backup.backup_type == "s3" else []
     return dg.Definitions(assets=[raw_file_s3], jobs=[raw_file_s3_upload], sensors=sensors)

@@ -5,6 +5,7 @@ from datetime import datetime
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
+from kraken_core.config.capabilities import record_dump_configured
 from kraken_core.record.dump_slots import dump_into_slots
 from kraken_resources import KrakenConfigResource, MongoResource
 
@@ -57,7 +58,7 @@ record_dump_job = dg.define_asset_job(
 
 def build_record_dump_schedules(config: KrakenConfig) -> list[dg.ScheduleDefinition]:
     """The dump schedule, only where `record_backup` is configured."""
-    if config.record_backup is None:
+    if not record_dump_configured(config):
         return []
     return [
         dg.ScheduleDefinition(
@@ -71,5 +72,8 @@ def build_record_dump_schedules(config: KrakenConfig) -> list[dg.ScheduleDefinit
 
 
 def build_record_backup_definitions(config: KrakenConfig) -> dg.Definitions:
+    """The dump asset, its job and schedule, only where `record_backup` is configured."""
+    if not record_dump_configured(config):
+        return dg.Definitions()
     return dg.Definitions(assets=[mongodb_record_dump], jobs=[record_dump_job],
                           schedules=build_record_dump_schedules(config))

@@ -27,8 +27,19 @@ print(json.dumps({{
     "sensors": sorted(s.name for s in defs.sensors),
     "jobs": sorted(j.name for j in defs.resolve_all_job_defs()),
     "instruments": sorted(config.instruments),
+    "assets": sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()),
+    "checks": sorted(k.to_user_string() for k in defs.resolve_asset_graph().asset_check_keys),
 }}))
 """
+
+# which optional capabilities each shipped configuration has (docs/pipeline.md, "Which assets appear when")
+LIFECYCLE = {"instrument_files_moved", "instrument_files_purged"}
+CAPABILITY_ASSETS = {
+    "local": {"mongodb_record_dump"},
+    "production": {"mongodb_record_dump", *LIFECYCLE},
+    "sandbox": {"mongodb_record_dump", *LIFECYCLE},
+    "test": set(),
+}
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -42,6 +53,11 @@ def test_definitions_load_for_every_environment(env, tmp_path):
     assert "raw_file_pipeline" in loaded["jobs"]
     for instrument_id in loaded["instruments"]:
         assert f"watch_{instrument_id}" in loaded["sensors"]
+    # no asset of a capability the environment does not configure: nothing that could never materialize there
+    optional = {"raw_file_s3", "mongodb_record_dump", *LIFECYCLE}
+    assert optional & set(loaded["assets"]) == CAPABILITY_ASSETS[env]
+    assert ("platform_services:remover_heartbeat_fresh" in loaded["checks"]) == (LIFECYCLE <= CAPABILITY_ASSETS[env])
+    assert "raw_file:acquisition_complete" in loaded["checks"]
 
 
 def test_bad_configuration_stops_the_code_location_with_file_and_key(tmp_path):

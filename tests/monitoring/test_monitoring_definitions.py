@@ -30,8 +30,16 @@ def test_health_cron_and_freshness_come_from_the_config(make_config):
         assert spec.freshness_policy.fail_window.to_timedelta().total_seconds() == 7 * 60
 
 
+def test_remover_heartbeat_check_only_where_the_lifecycle_is_configured(make_config, config):
+    def checks(cfg) -> set[str]:
+        return {k.name for k in build_monitoring(cfg).assets[1].check_keys}
+
+    assert "remover_heartbeat_fresh" not in checks(config)  # no remover there: nothing that could ever pass
+    assert "remover_heartbeat_fresh" in checks(make_config(lifecycle={"remover_cron": "0 3 * * *"}))
+
+
 def test_slurm_check_only_with_quanting_and_then_wired_to_the_slurm_resource(make_config, config, mounts, tmp_path):
-    always = ["local_disk_free", "mongo_reachable", "remover_heartbeat_fresh"]
+    always = ["local_disk_free", "mongo_reachable"]
     plain = build_monitoring(config).assets[1]
     assert sorted(k.name for k in plain.check_keys) == always
     quanting = make_config(**with_quanting(mounts, ["head1", "head2:2222"], str(tmp_path / "known_hosts")))

@@ -35,7 +35,8 @@ def test_a_purge_run_writes_the_heartbeat(config, mongo_db, services, instance):
     assert heartbeat["updated_at_"] >= before and "report only" in heartbeat["status_details"]
 
 
-def test_a_stale_remover_heartbeat_alerts_and_resolves_after_the_next_run(harness, instance, slack, mongo_db):
+def test_a_stale_remover_heartbeat_alerts_and_resolves_after_the_next_run(make_harness, instance, slack, mongo_db):
+    harness = make_harness(lifecycle={"remover_cron": "0 3 * * *"})  # the remover exists only with a lifecycle
     harness.evaluate_check_alerts(instance)
     harness.probe_services(instance)  # no heartbeat yet: nothing to judge
     harness.evaluate_check_alerts(instance)

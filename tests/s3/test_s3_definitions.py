@@ -35,7 +35,7 @@ print(json.dumps({
 """
 
 
-def load(tmp_path, backup: dict) -> dict:
+def load(tmp_path, backup: dict, probe: str = PROBE) -> dict:
     envs = tmp_path / "envs"
     envs.mkdir()
     (envs / "test.env").write_text((ROOT / "envs" / "test.env").read_text())
@@ -44,10 +44,29 @@ def load(tmp_path, backup: dict) -> dict:
     (envs / "alphakraken.test.yaml").write_text(yaml.safe_dump(config))
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("MONGO_", "MOUNTS_PATH", "S3_", "AWS_"))}
     environ.update({"MOUNTS_PATH": str(tmp_path), "ENV": "test", "KRAKEN_ENVS_DIR": str(envs), "MONGO_PORT": "1"})
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=environ, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=environ, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+CATALOG_PROBE = """
+import json, warnings
+warnings.simplefilter("ignore")
+from kraken_assets.definitions import build_definitions
+defs = build_definitions("test")
+print(json.dumps({
+    "assets": [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()],
+    "jobs": [j.name for j in defs.resolve_all_job_defs()],
+    "sensors": [s.name for s in defs.sensors],
+}))
+"""
+
+
+def test_no_s3_asset_without_s3_configured(tmp_path):
+    loaded = load(tmp_path, {"backup_type": "pool"}, CATALOG_PROBE)
+    assert "raw_file_backup" in loaded["assets"] and "raw_file_s3" not in loaded["assets"]
+    assert "raw_file_s3_upload" not in loaded["jobs"] and "request_s3_uploads" not in loaded["sensors"]
 
 
 @pytest.mark.parametrize("backup_type", ["s3", "pool"])
