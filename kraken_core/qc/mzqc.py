@@ -3,8 +3,10 @@
 One runQuality per `metrics` document: a raw file quantified with two settings has two, labelled by the settings.
 Metrics with a PSI-MS term (`mzqc_terms.PSI_MS_METRICS`) come first under that term, with its unit; every other
 numeric metric follows as a local `AK` term. The run's metadata names the raw file (its backup location as a
-`file:` URI, else a `urn:alphakraken:raw_file:` name; its vendor format; its MD5 when it is one file), the tool
-that computed the metrics and the record fields instrument, project, acquisition time and settings.
+`file:` URI, else a `urn:alphakraken:raw_file:` name; its vendor format; its MD5 when it is one file), the
+tool's results file when an ID-based metric is exported (the spec requires the identification results among the
+inputs), the tool that computed the metrics and the record fields instrument, project, acquisition time and
+settings.
 
 The document is plain JSON built here rather than with pymzqc's classes: the format is small, and pymzqc's
 serialiser fixes `MzQcFile`'s default creation date at import and strips empty elements with regular expressions
@@ -22,10 +24,13 @@ from typing import Any
 from urllib.parse import quote
 
 from kraken_core.qc.mzqc_terms import (
+    FILE_FORMAT,
+    IDENTIFICATION_RESULTS,
     LOCAL_VOCABULARY,
     MD5,
     PSI_MS,
     PSI_MS_METRICS,
+    TAB_SEPARATED,
     UNIT_ONTOLOGY,
     file_format_of,
     local_description,
@@ -80,6 +85,26 @@ def input_file(raw_file: Mapping[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def results_file(run: Run, label: str) -> dict[str, Any]:
+    """The tool's output the identification counts come from (mzQC: ID-based metrics need their identification
+    results among the input files): AlphaDIA's stat.tsv, DIA-NN's report.stats.tsv, else the output folder."""
+    metrics_type = run.metrics.get("type") or DEFAULT_SOFTWARE_TYPE
+    file_name = IDENTIFICATION_RESULTS.get(metrics_type)
+    output = run.metrics.get("output_path")
+    if output and str(output).startswith("/"):
+        path = PurePosixPath(str(output))
+        location = (path / file_name if file_name else path).as_uri()
+    else:
+        location = (f"urn:alphakraken:raw_file:{quote(str(run.raw_file['_id']), safe='')}:output:"
+                    f"{quote(str(run.metrics.get('settings_name')), safe='')}")
+    return {"name": f"{label}: {file_name or 'output'}", "location": location,
+            "fileFormat": (TAB_SEPARATED if file_name else FILE_FORMAT).cv_parameter()}
+
+
+def _id_based(metrics: Mapping[str, Any]) -> bool:
+    return any(PSI_MS_METRICS[name].id_based for name in metric_values(metrics) if name in PSI_MS_METRICS)
+
+
 def quality_metrics(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
     """PSI-MS terms first, then local terms, each by name; only finite numbers (a missing metric is left out)."""
     values = metric_values(metrics)
@@ -112,7 +137,7 @@ def run_quality(run: Run, label: str) -> dict[str, Any]:
     fields = {**{k: run.raw_file.get(k) for k in RUN_FIELDS[:3]}, **{k: run.metrics.get(k) for k in RUN_FIELDS[3:]}}
     metadata = {
         "label": label,
-        "inputFiles": [input_file(run.raw_file)],
+        "inputFiles": [input_file(run.raw_file), *([results_file(run, label)] if _id_based(run.metrics) else [])],
         "analysisSoftware": [software.term.cv_parameter(value=software.label, version=run.software_version or "unknown",
                                                         uri=software.uri)],
         "cvParameters": [local_term(k).cv_parameter(value=_plain(v)) for k, v in fields.items() if v is not None],

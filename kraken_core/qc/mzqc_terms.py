@@ -16,6 +16,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from kraken_core.quanting.metrics import alphadia, diann
+
 
 @dataclass(frozen=True)
 class Term:
@@ -32,6 +34,7 @@ class MetricTerm:
     term: Term
     unit: Term | None = None
     integer: bool = False  # the CV's value type is xsd:int
+    id_based: bool = False  # the CV's category "ID based metric": the run must name the identification results
 
 
 PSI_MS_VERSION = "4.1.257"
@@ -57,15 +60,18 @@ PPM = Term("UO:0000169", "parts per million")
 # AlphaKraken's metric name -> PSI-MS term; what each means in the tools is in docs/qc.md
 PSI_MS_METRICS: dict[str, MetricTerm] = {
     # AlphaDIA search.proteins, DIA-NN Proteins.Identified: protein groups at the search's FDR
-    "proteins": MetricTerm(Term("MS:1003327", "number of identified protein groups"), COUNT_UNIT, integer=True),
+    "proteins": MetricTerm(Term("MS:1003327", "number of identified protein groups"), COUNT_UNIT, integer=True,
+                           id_based=True),
     # AlphaDIA search.precursors, DIA-NN Precursors.Identified: precursors (XIC groups) at the search's FDR
     "precursors": MetricTerm(Term("MS:4000103", "number of identified quantification data points"), COUNT_UNIT,
-                             integer=True),
+                             integer=True, id_based=True),
     # AlphaDIA: median mass bias of the fragments of its calibration precursors, ppm
-    "calibration:ms2_bias": MetricTerm(Term("MS:4000026", "fragment ppm deviation median"), PPM),
+    "calibration:ms2_bias": MetricTerm(Term("MS:4000026", "fragment ppm deviation median"), PPM, id_based=True),
     # AlphaDIA: charge of the identified precursors (one row of psm/precursors per precursor-spectrum match)
-    "precursor:charge_mean": MetricTerm(Term("MS:4000174", "mean MS2 precursor charge in identified spectra")),
-    "precursor:charge_median": MetricTerm(Term("MS:4000176", "median MS2 precursor charge in identified spectra")),
+    "precursor:charge_mean": MetricTerm(Term("MS:4000174", "mean MS2 precursor charge in identified spectra"),
+                                        id_based=True),
+    "precursor:charge_median": MetricTerm(Term("MS:4000176", "median MS2 precursor charge in identified spectra"),
+                                          id_based=True),
     # MSQC: scans of each MS level in the raw file
     "ms1_scans": MetricTerm(Term("MS:4000059", "number of MS1 spectra"), COUNT_UNIT, integer=True),
     "ms2_scans": MetricTerm(Term("MS:4000060", "number of MS2 spectra"), COUNT_UNIT, integer=True),
@@ -121,6 +127,10 @@ FILE_FORMATS = {
 }
 ANY_FILE_FORMAT = Term("MS:1000560", "mass spectrometer file format")
 MD5 = Term("MS:1000568", "MD5")
+TAB_SEPARATED = Term("MS:1000914", "tab delimited text format")
+FILE_FORMAT = Term("MS:1001459", "file format")
+# metrics type -> the file of the tool's output its identification counts come from
+IDENTIFICATION_RESULTS = {"alphadia": alphadia.STAT, "diann": diann.STATS}
 
 ANALYSIS_SOFTWARE = Term("MS:1001456", "analysis software")
 

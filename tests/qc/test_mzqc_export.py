@@ -51,8 +51,8 @@ def record(mongo_db):
                             "software_type": "alphadia"})
     single = _raw_file(db, "20260302_thermo1_HeLa_01.raw", "thermo1", 2, backup_base_path="/backup/thermo1/2026_03",
                        file_info={"20260302_thermo1_HeLa_01.raw": [2048, "9e107d9d372bb6826bd81d3542a419d6"]})
-    _metrics(db, single, proteins=5012.0, precursors=41000.0, **{"calibration:ms2_bias": -0.8, "fwhm_rt": 2.6,
-                                                               "optimization:ms1_error": 4.5})
+    _metrics(db, single, proteins=5012.0, precursors=41000.0, output_path="/output/PRJ1/out/HeLa_01/alphadia",
+             **{"calibration:ms2_bias": -0.8, "fwhm_rt": 2.6, "optimization:ms1_error": 4.5})
     _metrics(db, single, "msqc_default", type_="msqc", ms1_scans=8000, ms2_scans=64000, ms1_median_tic=1.2e9)
     _raw_file(db, "20260303_thermo1_HeLa_02.raw", "thermo1", 3)
     _metrics(db, "20260303_thermo1_HeLa_02.raw", proteins=4990.0)
@@ -85,7 +85,12 @@ def test_a_raw_files_document_has_one_run_per_metrics_document_with_psi_ms_and_l
     assert [cv["name"].split(" ")[0] for cv in mzqc["controlledVocabularies"]] == ["Proteomics", "Unit", "AlphaKraken"]
     alphadia, msqc = mzqc["runQualities"]
     assert alphadia["metadata"]["label"] == "20260302_thermo1_HeLa_01.raw (hela_std v1)"
-    [input_file] = alphadia["metadata"]["inputFiles"]
+    input_file, results = alphadia["metadata"]["inputFiles"]
+    # ID-based metrics (protein groups, precursors, fragment bias) need the identification results among the inputs
+    assert results == {"name": "20260302_thermo1_HeLa_01.raw (hela_std v1): stat.tsv",
+                       "location": "file:///output/PRJ1/out/HeLa_01/alphadia/stat.tsv",
+                       "fileFormat": {"name": "tab delimited text format", "accession": "MS:1000914"}}
+    assert len(msqc["metadata"]["inputFiles"]) == 1  # scan counts need no identification
     assert input_file == {
         "name": "20260302_thermo1_HeLa_01.raw",
         "location": "file:///backup/thermo1/2026_03/20260302_thermo1_HeLa_01.raw",

@@ -10,14 +10,15 @@ from pathlib import Path
 
 from kraken_core.qc.mzqc import Run, mzqc_document, quality_metrics, to_json
 from kraken_core.qc.mzqc_terms import (
-    ANALYSIS_SOFTWARE, ANY_FILE_FORMAT, FILE_FORMATS, LOCAL_DESCRIPTIONS, MD5, PSI_MS, PSI_MS_METRICS,
-    PSI_MS_VERSION, SOFTWARE, local_accession, local_term,
+    ANALYSIS_SOFTWARE, ANY_FILE_FORMAT, FILE_FORMAT, FILE_FORMATS, LOCAL_DESCRIPTIONS, MD5, PSI_MS, PSI_MS_METRICS,
+    PSI_MS_VERSION, SOFTWARE, TAB_SEPARATED, local_accession, local_term,
 )
 from kraken_core.quanting.metric_names import LEGACY_NAMES
 from kraken_core.quanting.metrics import alphadia, diann, msqc
 from tests.support.mzqc import read_back, schema_errors
 
 OBO = Path(__file__).parent / "fixtures" / "psi-ms-4.1.257-terms.obo"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "qc.md"
 ACCESSION = re.compile(r"^[A-Z]+:[A-Z0-9]+$")  # the schema's pattern
 
 
@@ -43,11 +44,13 @@ def test_every_mapped_metric_is_the_psi_ms_term_with_its_unit_and_value_type():
         assert (unit.groups() if unit else None) == (
             (mapped.unit.accession, mapped.unit.name) if mapped.unit else None), metric
         assert (_field(stanza, r"^relationship: has_value_type (\S+)") == "xsd:int") == mapped.integer, metric
+        assert ("has_metric_category MS:4000008 ! ID based metric" in stanza) == mapped.id_based, metric
 
 
 def test_file_formats_checksum_and_software_are_psi_ms_terms():
     stanzas = _stanzas()
-    terms = [*FILE_FORMATS.values(), ANY_FILE_FORMAT, MD5, ANALYSIS_SOFTWARE, *(s.term for s in SOFTWARE.values())]
+    terms = [*FILE_FORMATS.values(), ANY_FILE_FORMAT, MD5, ANALYSIS_SOFTWARE, TAB_SEPARATED, FILE_FORMAT,
+             *(s.term for s in SOFTWARE.values())]
     for term in terms:
         assert _field(stanzas[term.accession], r"^name: (.+)$") == term.name
     assert PSI_MS["version"] == PSI_MS_VERSION
@@ -112,3 +115,12 @@ def test_an_invalid_document_is_caught_by_the_schema_check():
     del document["mzQC"]["creationDate"]
     errors = schema_errors(document)
     assert any("creationDate" in e for e in errors) and any("ak:lower" in e for e in errors)
+
+
+def test_the_docs_tables_say_what_the_export_writes():
+    text = DOCS.read_text()
+    mapped = dict(re.findall(r"^\| `([^`]+)` \| (MS:\d{7}) ", text, re.M))
+    assert mapped == {name: m.term.accession for name, m in PSI_MS_METRICS.items()}
+    local = dict(re.findall(r"^\| `([^`]+)` \| (AK:[0-9A-F]{10}) \|", text, re.M))
+    assert set(local) == set(LOCAL_DESCRIPTIONS)
+    assert all(local_accession(name) == accession for name, accession in local.items())
