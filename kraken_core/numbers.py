@@ -23,3 +23,24 @@ def finite_number(value: Any) -> int | float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+SIZE_UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
+
+
+def human_size(size: Any) -> str:
+    """A byte count as people read it: `2 B`, `1,023 B`, `19.1 MB`, `1.95 GB`; '' when it is not a number.
+
+    Steps of 1,024 with the units Windows Explorer shows on the instrument PCs, so a size here matches the one
+    the person at the instrument sees; three significant digits are enough to tell files apart by eye.
+    """
+    number = finite_number(size)
+    if number is None:
+        return ""
+    value, unit = float(number), 0
+    while abs(value) >= 1024 and unit < len(SIZE_UNITS) - 1:
+        value, unit = value / 1024, unit + 1
+    if unit == 0:
+        return f"{int(number):,} B"
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    return f"{value:,.{digits}f} {SIZE_UNITS[unit]}"

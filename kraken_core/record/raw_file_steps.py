@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pymongo.database import Database
+
 STEPS_FIELD = "steps"
 
 
@@ -33,3 +35,11 @@ def step_entry(doc: dict[str, Any], step: Step) -> dict[str, Any] | None:
     """The recorded entry of `step` in a raw file document, or None (not reached, or recorded before steps were)."""
     entry = (doc.get(STEPS_FIELD) or {}).get(str(step))
     return entry if isinstance(entry, dict) else None
+
+
+def acquisition_finished_ids(db: Database, raw_file_ids: list[str]) -> set[str]:
+    """Which of these raw files the watcher has finished at least once (so they have a Dagster partition)."""
+    if not raw_file_ids:
+        return set()
+    query = {"_id": {"$in": raw_file_ids}, f"{STEPS_FIELD}.{Step.ACQUISITION_FINISHED}": {"$exists": True}}
+    return {doc["_id"] for doc in db.raw_file.find(query, {"_id": 1})}

@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from kraken_core.numbers import human_size
 from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.quanting.requantify import REQUANTIFIABLE_STATUSES
 from kraken_core.record.accounts import Account, authenticate, end_sessions
@@ -59,7 +60,8 @@ from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
 from kraken_ui_ext.companion.throttle import LoginThrottle
 from kraken_ui_ext.companion.trends import TrendFilters, build_trends
 from kraken_ui_ext.key_metrics import TREND_METRICS
-from kraken_ui_ext.links import dagster_partition_url
+from kraken_ui_ext.companion.favicon import FAVICON, favicon
+from kraken_ui_ext.companion.raw_file_view import partition_links, raw_file_page_context
 
 HERE = Path(__file__).parent
 _PREFIX = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
@@ -89,6 +91,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["num"] = format_number
     templates.env.filters["cell"] = format_cell
+    templates.env.filters["size"] = human_size
     instruments = sorted(settings.instrument_vendors)
 
     def session(request: Request) -> Account | None:
@@ -117,7 +120,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
             "metric_groups": metric_groups(), "default_columns": DEFAULT_COLUMNS,
             "instruments": instruments, "projects": known_projects(), "statuses": ALL_STATUSES,
             "status_groups": sorted(STATUS_GROUPS), "page_size": PAGE_SIZE,
-            "partition_url": lambda rid: dagster_partition_url(settings.webserver_base_url, rid),
+            "partition_links": partition_links(db, [row.doc for row in overview.page_rows], settings, now),
         })
 
     def overview_download(request: Request) -> Response:
@@ -267,8 +270,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         return render(request, "raw_file.html", {
             "doc": doc, "metrics_docs": metrics, "message": request.query_params.get("msg", ""),
             "requantifiable": doc.get("status") in REQUANTIFIABLE_STATUSES,
-            "partition_url": dagster_partition_url(settings.webserver_base_url, raw_file_id),
-            "backup_url": dagster_partition_url(settings.webserver_base_url, raw_file_id, "raw_file_backup"),
+            **raw_file_page_context(doc, metrics, settings, datetime.now(UTC)),
         })
 
     async def login(request: Request) -> Response:
@@ -342,6 +344,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         Route("/logout", logout, methods=["POST"]),
         Route("/auth", check, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/healthz", healthz),
+        Route(FAVICON, favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes)

@@ -20,6 +20,10 @@ class CompanionSettings:
     mongo: MongoSettings
     webserver_base_url: str
     instrument_vendors: dict[str, str]
+    # for the raw-file page: when an acquisition counts as finished, whether S3 uploads happen, partition retirement
+    size_stable_window_s: float = 3600
+    s3_enabled: bool = False
+    retire_after_days: float | None = None
     heartbeat_interval_s: int = 60
     # the YAML's quanting.tools: what a new settings version may pick
     tools: dict[str, ToolConfig] = field(default_factory=dict)
@@ -47,6 +51,9 @@ class CompanionSettings:
             ),
             webserver_base_url=config.webserver_base_url,
             instrument_vendors={iid: str(inst.type) for iid, inst in config.instruments.items()},
+            size_stable_window_s=config.timings.size_stable_window_s,
+            s3_enabled=config.backup.backup_type == "s3",
+            retire_after_days=config.partitions.retire_after_days,
             heartbeat_interval_s=config.timings.heartbeat_interval_s,
             tools=dict(config.quanting.tools),
             project_ids=tuple(config.project_ids),
