@@ -18,6 +18,7 @@ from kraken_core.pools import UPLOADS
 from kraken_core.config import KrakenConfig
 from kraken_core.config.capabilities import s3_configured
 from kraken_core.raw_file_backup import RawFileLocation
+from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.record.raw_files import update_raw_file
 from kraken_core.s3_layout import s3_url
 from kraken_core.s3_upload import s3_location, upload_raw_file
@@ -70,7 +71,7 @@ def raw_file_s3(
     seconds = time.monotonic() - started
     upload_path = s3_url(bucket, main_key)
     update_raw_file(db, raw.raw_file_id, backup_status=BackupStatus.UPLOAD_DONE, s3_upload_path=upload_path,
-                    s3_upload_error=None)
+                    s3_upload_error=None, **step_fields(Step.UPLOADED_TO_S3, context.run.run_id))
 
     done = TransferSummary(results, seconds)
     context.log.info(

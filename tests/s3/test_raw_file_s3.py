@@ -74,6 +74,7 @@ def test_large_file_is_uploaded_in_parts_verified_by_etag_and_a_rerun_skips(
     doc = get_raw_file(mongo_db, rid)
     assert doc["backup_status"] == "upload_done"
     assert doc["s3_upload_path"] == f"s3://{bucket}/thermo1/20240301_PRJ1_big.raw"
+    assert doc["steps"]["uploaded_to_s3"]["run_id"] == result.run_id  # for the companion's timeline
     assert doc["status"] == before["status"] and doc["status_details"] == before["status_details"]
     meta = result.asset_materializations_for_node("raw_file_s3")[0].metadata
     assert meta["objects_uploaded"].value == 1 and meta["uploaded_bytes"].value == 50 * MB
