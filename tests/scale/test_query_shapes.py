@@ -47,7 +47,8 @@ from tests.support.ui_record import INSTRUMENTS, seed_record
 
 VENDORS = {"thermo1": "thermo", "bruker1": "bruker", "sciex1": "sciex"}
 COMPANION_PAGES = ["/overview", "/overview?instrument=thermo1&age=7", "/overview?project=PRJ1&age=7",
-                   "/overview?q=HeLa_QC&age=7", "/overview.csv", "/trends", "/trends?instrument=bruker1&days=30",
+                   "/overview?q=HeLa_QC&age=7", "/overview?filter=thermo1 %26 !status=fail %26 proteins=[5000,]&age=7",
+                   "/overview.csv", "/trends", "/trends?instrument=bruker1&days=30",
                    "/trends?project=HELA&days=30&colour_by=project", "/status", "/projects"]
 
 
