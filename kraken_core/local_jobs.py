@@ -29,9 +29,15 @@ from kraken_core.quanting.job_request import DEFAULT_SLURM_TIME, JOB_SCRIPT, Job
 from kraken_core.slurm import UNKNOWN, JobState
 
 JOB_ID_PREFIX = "local-"
+LOCAL_JOBS_FOLDER = "local_jobs"
 _JOB_ID = re.compile(r"local-([0-9]+)")
 # the worker's variables a job gets besides its own (never the platform's secrets: database, S3, Slack, SSH)
 PASSED_VARIABLES = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "CONDA_EXE")
+
+
+def local_jobs_folder(slurm_location_path: str | None) -> Path:
+    """Job folders beside the job logs, in `locations.slurm` (as the workers see it)."""
+    return Path(slurm_location_path) / LOCAL_JOBS_FOLDER if slurm_location_path else Path(LOCAL_JOBS_FOLDER)
 
 
 def check_local_job_id(job_id: str) -> str:

@@ -7,10 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kraken_core.config.schema import KrakenConfig
-from kraken_core.local_jobs import LocalJobs
+from kraken_core.local_jobs import LocalJobs, local_jobs_folder
 from kraken_resources.job_engine import JobEngineResource
-
-LOCAL_JOBS_FOLDER = "local_jobs"
 
 
 class LocalJobsResource(JobEngineResource):
@@ -23,7 +21,6 @@ class LocalJobsResource(JobEngineResource):
 
 
 def build_local_jobs_resource(config: KrakenConfig) -> LocalJobsResource:
-    """Job folders beside the job logs, in `locations.slurm` (as the workers see it)."""
     slurm_location = config.locations.slurm
-    jobs_dir = Path(slurm_location.path) / LOCAL_JOBS_FOLDER if slurm_location else Path(LOCAL_JOBS_FOLDER)
+    jobs_dir = local_jobs_folder(slurm_location.path if slurm_location else None)
     return LocalJobsResource(jobs_dir=str(jobs_dir), max_parallel_jobs=config.quanting.local.max_parallel_jobs)

@@ -4,10 +4,13 @@
 # (default: local). With --demo, the simulator writes fake acquisitions to the local instruments as well.
 #
 # Ports: DAGSTER_WEBSERVER_PORT (3000), KRAKEN_COMPANION_PORT (8050), KRAKEN_LOCAL_MONGO_PORT (27017). A port that
-# is already taken stops the start, so two instances never share a database.
-# Stopping: INT or TERM (Ctrl-C) stops every process started here: each gets KRAKEN_STOP_TIMEOUT_S seconds (default
-# 30) to stop after SIGTERM, stragglers are killed; the database server is stopped last, after Dagster. Further INT or
-# TERM signals during the stop do not cut it short.
+# is already taken stops the start, and so does another instance running on the same KRAKEN_RUN_DIR (default .run;
+# it holds the local database and Dagster's storage): two instances never share a database.
+# Stopping: INT, TERM or HUP (Ctrl-C, closing the terminal) stops every process started here, also when they come to
+# the whole process group (make's included) and when the reader of this script's output is gone: each process group
+# gets KRAKEN_STOP_TIMEOUT_S seconds (default 30) to stop after SIGTERM, stragglers are killed; running local
+# quantification jobs are cancelled; the database server is stopped last, after Dagster. Further signals during the
+# stop do not cut it short. Should this script itself be killed (SIGKILL), the processes it started get SIGTERM.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -31,6 +34,34 @@ if [ -z "${MONGO_HOST:-}" ] && [ -z "${MONGO_PORT:-}" ]; then
   export MONGO_HOST=127.0.0.1 MONGO_PORT="${KRAKEN_LOCAL_MONGO_PORT:-27017}"
 fi
 
+# --- one instance per run folder ---------------------------------------------------------------------------------
+# An flock on $RUN_DIR/instance.lock, held by this script for as long as it runs (its children do not inherit it);
+# the file says which instance holds it. The kernel releases the lock when the holder dies, however it dies.
+problems=0
+LOCK_FILE="$RUN_DIR/instance.lock"
+mkdir -p "$RUN_DIR"
+exec 9>>"$LOCK_FILE"
+if ! flock -n 9; then
+  echo "run-platform: $RUN_DIR is in use by another AlphaKraken instance ($(cat "$LOCK_FILE")):" \
+    "its local database ($RUN_DIR/mongo) and Dagster storage cannot be shared." >&2
+  echo "  Stop that instance (Ctrl-C in its terminal, or kill -TERM <its pid>), or give this one a folder of its" \
+    "own: KRAKEN_RUN_DIR=/path/to/folder with free ports (see below)." >&2
+  problems=1
+else
+  previous="$(cat "$LOCK_FILE")"
+  if [ -n "$previous" ]; then
+    echo "run-platform: $RUN_DIR was left by an instance that did not stop cleanly ($previous); taking it over"
+  fi
+  if [ -f "$MONGO_PID_FILE" ] && pid="$(cat "$MONGO_PID_FILE")" && grep -qa nx-27017 "/proc/$pid/cmdline" 2>/dev/null
+  then
+    echo "run-platform: the local MongoDB server of that instance still runs on $RUN_DIR/mongo (pid $pid); stopping it"
+    .venv/bin/nx-27017 --stop --pid-file "$MONGO_PID_FILE" 9>&- || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+  rm -f "$MONGO_PID_FILE"
+  : > "$LOCK_FILE"
+fi
+
 # --- refuse ports that are taken --------------------------------------------------------------------------------
 port_taken() {  # true when 127.0.0.1:$1 cannot be bound (someone listens on it)
   ! .venv/bin/python -c 'import socket, sys
@@ -38,7 +69,6 @@ s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
-problems=0
 refuse_port() {  # port, what uses it here, how to choose another one
   echo "run-platform: port $1 ($2) is already in use on 127.0.0.1, probably by another AlphaKraken instance." >&2
   echo "  Stop the other instance, or $3." >&2
@@ -59,8 +89,11 @@ if [ "$LOCAL_MONGO" = 1 ] && port_taken "$MONGO_PORT"; then
   fi
 fi
 [ "$problems" = 0 ] || exit 1
+echo "pid $$ since $(date -u '+%Y-%m-%d %H:%M:%S UTC'): Dagster UI port $DAGSTER_WEBSERVER_PORT, companion port" \
+  "$KRAKEN_COMPANION_PORT, MongoDB port $MONGO_PORT" >&9
 
 # --- stopping ----------------------------------------------------------------------------------------------------
+STARTED=0
 pgids=()  # the process group of every background process started below (each one leads its own group)
 
 wait_gone() {  # seconds, then a test command and its arguments: wait until the test fails; false on timeout
@@ -106,9 +139,11 @@ stop_local_mongo() {  # after Dagster and the companion stopped writing to it
 
 cleanup() {
   local code="$1"
-  # from here on, INT and TERM only say that we are stopping: every process must still be stopped
+  # a reader of our output that is gone (`make demo | tee log`, and Ctrl-C ended tee too) must not end the stop
+  trap '' PIPE
+  # from here on, INT, TERM and HUP only say that we are stopping: every process must still be stopped
   trap 'echo "run-platform: already stopping; each process gets at most ${STOP_TIMEOUT_S}s, then it is killed" >&2' \
-    INT TERM
+    INT TERM HUP
   trap - EXIT
   set +e
   local what="${#pgids[@]} process group(s)"
@@ -116,30 +151,39 @@ cleanup() {
   echo "run-platform: stopping $what"
   local started=$SECONDS
   stop_groups "${pgids[@]}"
+  [ "$STARTED" = 1 ] && .venv/bin/python -m kraken_core.local_jobs_stop "$STOP_TIMEOUT_S"
   local groups_stopped=$SECONDS
   stop_local_mongo
-  echo "run-platform: stopped in $((SECONDS - started))s (Dagster, the companion app and the simulator" \
+  : > "$LOCK_FILE"  # stopped cleanly: the next start takes the folder over without a word
+  echo "run-platform: stopped in $((SECONDS - started))s (Dagster, the companion app, the simulator and local jobs" \
     "$((groups_stopped - started))s, then the local MongoDB server $((SECONDS - groups_stopped))s)"
   exit "$code"
 }
 trap 'cleanup $?' EXIT
 trap 'cleanup 130' INT
 trap 'cleanup 143' TERM
+trap 'cleanup 129' HUP
+trap 'cleanup 141' PIPE
 
 # Start a background process as the leader of its own process group (set -m), with default SIGINT/SIGTERM even when
 # this script inherited them ignored (as background jobs of non-interactive shells do): Dagster maps SIGTERM to its
-# SIGINT handler and would otherwise ignore both, and its code servers would outlive it.
+# SIGINT handler and would otherwise ignore both, and its code servers would outlive it. Should this script die
+# without its stop (SIGKILL), the kernel sends the process SIGTERM (PR_SET_PDEATHSIG).
 start() {
   set -m
-  .venv/bin/python -c 'import os, signal, sys
+  .venv/bin/python -c 'import ctypes, os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$@" &
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("run-platform: stopped before it started")
+os.execv(sys.argv[2], sys.argv[2:])' "$$" "$@" 9>&- &
   pgids+=("$!")
   set +m
 }
 
 # --- starting ----------------------------------------------------------------------------------------------------
+STARTED=1
 mkdir -p "$RUN_DIR" "$DAGSTER_HOME"
 cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
@@ -147,7 +191,7 @@ if [ "$LOCAL_MONGO" = 1 ]; then
   mkdir -p "$RUN_DIR/mongo/data"
   echo "starting the local MongoDB wire-protocol server on 127.0.0.1:$MONGO_PORT (data in $RUN_DIR/mongo)"
   .venv/bin/nx-27017 -d --host 127.0.0.1 -p "$MONGO_PORT" --data-dir "$RUN_DIR/mongo/data" \
-    --log-file "$RUN_DIR/mongo/log" --pid-file "$MONGO_PID_FILE"
+    --log-file "$RUN_DIR/mongo/log" --pid-file "$MONGO_PID_FILE" 9>&-
 else
   echo "using the MongoDB server of the environment: ${MONGO_HOST:-127.0.0.1}:${MONGO_PORT:-27017}"
 fi
@@ -172,6 +216,7 @@ start .venv/bin/python -m kraken_ui_ext.companion
 if [ "$DEMO" = 1 ]; then
   # project PRJ1 with settings that run the simulated AlphaDIA through the local job engine
   .venv/bin/python -m kraken_core.demo.setup
-  start .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH"
+  # the simulator keeps $RUN_DIR under KRAKEN_DEMO_DISK_CAP_GB (default 2 GB) and says so
+  start .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" --run-dir "$RUN_DIR"
 fi
 wait "${pgids[0]}"

@@ -12,71 +12,16 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.support.platform import ROOT, free_port, wait_for
+from tests.support.platform import ROOT, wait_for
+from tests.support.run_platform import SCRIPT, answers, free_ports, kill_all, platform_env, port_free, processes_of
 
 pytestmark = pytest.mark.e2e
 
-SCRIPT = ROOT / "scripts" / "run-platform.sh"
-STOP_TIMEOUT_S = 20  # KRAKEN_STOP_TIMEOUT_S: each process group gets this long after SIGTERM before SIGKILL
+STOP_TIMEOUT_S = 20  # platform_env's KRAKEN_STOP_TIMEOUT_S: each process group gets this long before SIGKILL
 STOP_BOUND_S = 2 * STOP_TIMEOUT_S + 10  # the Dagster and companion groups, then the database server, then slack
-
-
-def free_ports() -> dict[str, int]:
-    """Three different free ports for the Dagster UI, the companion app and the local MongoDB server."""
-    ports: set[int] = set()
-    while len(ports) < 3:
-        ports.add(free_port())
-    return dict(zip(("DAGSTER_WEBSERVER_PORT", "KRAKEN_COMPANION_PORT", "KRAKEN_LOCAL_MONGO_PORT"), sorted(ports)))
-
-
-def platform_env(run_dir: Path, **ports: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"MONGO_HOST", "MONGO_PORT", "DAGSTER_HOME", "MOUNTS_PATH", "KRAKEN_WEBAPP_PASSWORD"}}
-    env.update({"ENV": "local", "KRAKEN_RUN_DIR": str(run_dir), "KRAKEN_STOP_TIMEOUT_S": str(STOP_TIMEOUT_S)})
-    env.update({name: str(port) for name, port in ports.items()})
-    return env
-
-
-def processes_of(run_dir: Path, session: int) -> dict[int, str]:
-    """pid -> command line of every live process started by the script: its session, or its KRAKEN_RUN_DIR."""
-    marker = f"KRAKEN_RUN_DIR={run_dir}".encode()
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        state, _ppid, _pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
-        if state != "Z" and (marker in environ or int(sid) == session):
-            found[int(entry.name)] = cmdline
-    return found
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -84,11 +29,7 @@ def run_dir(tmp_path):
     """The script's KRAKEN_RUN_DIR; whatever a failed test leaves running of it is killed afterwards."""
     folder = tmp_path / "run"
     yield folder
-    for pid in processes_of(folder, session=-1):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    kill_all(folder)
 
 
 def test_repeated_term_during_the_stop_still_stops_every_process(run_dir, tmp_path):
