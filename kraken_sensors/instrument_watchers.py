@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
-from kraken_core.locations import check_location
-from kraken_core.record.kraken_status import write_heartbeat
+from kraken_core.monitoring.location_health import measured_health, write_location_heartbeat
 from kraken_core.watcher import FinishedAcquisition, InstrumentWatcher, WatcherState
 from kraken_resources import KrakenConfigResource, MongoResource
 
@@ -76,12 +75,12 @@ def build_instrument_watcher(config: KrakenConfig, instrument_id: str, runs: Raw
     def _watch(context: dg.SensorEvaluationContext, kraken_config: KrakenConfigResource, mongo: MongoResource):
         cfg = kraken_config.get()
         db = mongo.get_database()
-        health = check_location(cfg.instrument_location(instrument_id), instrument_id)
+        health = measured_health(cfg, instrument_id, strict=False)
         if not health.ok:
-            write_heartbeat(db, instrument_id, "instrument", health)
+            write_location_heartbeat(db, cfg, instrument_id, "instrument", health)
             return dg.SkipReason(f"{health.details}; nothing is read from it until it is back")
         outcome = InstrumentWatcher(db, cfg, instrument_id).tick(WatcherState.from_cursor(context.cursor))
-        write_heartbeat(db, instrument_id, "instrument", health, files_in_folder=len(outcome.state.files),
+        write_location_heartbeat(db, cfg, instrument_id, "instrument", health, files_in_folder=len(outcome.state.files),
                         files_waiting=outcome.deferred)
         for line in outcome.log:
             context.log.info(line)

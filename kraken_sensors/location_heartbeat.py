@@ -6,8 +6,7 @@ The record's indexes are created at start-up (`kraken_assets/instance_pools.py`)
 import dagster as dg
 
 from kraken_core.config import KrakenConfig
-from kraken_core.locations import check_location
-from kraken_core.record.kraken_status import write_heartbeat
+from kraken_core.monitoring.location_health import write_location_heartbeat
 from kraken_resources import KrakenConfigResource, MongoResource
 
 
@@ -23,8 +22,7 @@ def build_location_heartbeat(config: KrakenConfig) -> dg.SensorDefinition:
         db = mongo.get_database()
         lines = []
         for name in ("backup", "output"):
-            health = check_location(getattr(cfg.locations, name), name)
-            write_heartbeat(db, name, "file_system", health)
+            health = write_location_heartbeat(db, cfg, name, "file_system")
             lines.append(f"{name}: {health.details}" + (f", {health.free_gb:.1f} GB free" if health.ok else ""))
             if not health.ok:
                 context.log.error(health.details)

@@ -30,6 +30,7 @@ TITLES = {
     "companion_healthy": "Companion app unhealthy",
     "local_disk_free": "Worker disk almost full",
     "remover_heartbeat_fresh": "File remover not running",
+    "acquisition_complete": "Acquisition failed",
 }
 DIGEST_MAX_LINES = 30
 

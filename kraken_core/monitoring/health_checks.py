@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kraken_core.config import KrakenConfig
 from kraken_core.config.monitoring import DEFAULT_PILE_UP_LIMIT
-from kraken_core.monitoring.location_health import LocationReport
+from kraken_core.monitoring.location_health import LocationReport, min_free_space_gb
 from kraken_core.monitoring.pump_pressure import PUMP_PRESSURE_NORMAL, PressureSample, pump_pressure_verdict
 from kraken_core.monitoring.verdict import Verdict  # noqa: F401 - where the health assets import it from
 
@@ -32,14 +32,6 @@ LOCATION_CHECKS = (
 )
 
 
-def min_free_space_gb(config: KrakenConfig, name: str) -> float:
-    if name == "backup":
-        return config.monitoring.backup_min_free_space_gb
-    if name == "output":
-        return config.monitoring.output_min_free_space_gb
-    return config.instruments[name].monitoring.min_free_space_gb
-
-
 def pile_up_limit(config: KrakenConfig, instrument_id: str, status: str) -> int:
     own = config.instruments[instrument_id].monitoring.pile_up_limits
     if status in own:
@@ -64,20 +56,25 @@ def check_mount(report: LocationReport) -> Verdict:
 def check_free_space(config: KrakenConfig, report: LocationReport) -> Verdict | None:
     if report.free_gb is None:
         return None
-    threshold = min_free_space_gb(config, report.name)
-    metadata = {"free_gb": round(report.free_gb, 1), "threshold_gb": threshold, "path": report.path}
-    if report.free_gb >= threshold:
-        return Verdict(FREE_SPACE, report.name, True,
-                       f"{report.name}: {report.free_gb:.1f} GB free (threshold {threshold:g} GB)", metadata)
+    return free_space_verdict(report.name, report.kind == "instrument", report.free_gb,
+                              min_free_space_gb(config, report.name), report.path)
+
+
+def free_space_verdict(name: str, is_instrument: bool, free_gb: float, threshold: float, path: str) -> Verdict:
+    """The one judgement of free space: the `free_space` check and the companion's status page both use it, with
+    the threshold of `min_free_space_gb` (the companion reads it from the heartbeat, which records it)."""
+    metadata = {"free_gb": round(free_gb, 1), "threshold_gb": threshold, "path": path}
+    if free_gb >= threshold:
+        return Verdict(FREE_SPACE, name, True, f"{name}: {free_gb:.1f} GB free (threshold {threshold:g} GB)",
+                       metadata)
     what_to_do = (
         "free space on the instrument PC (files already backed up can be purged)"
-        if report.kind == "instrument"
-        else f"free space on the {report.name} file system or extend it"
+        if is_instrument
+        else f"free space on the {name} file system or extend it"
     )
     return Verdict(
-        FREE_SPACE, report.name, False,
-        f"{report.name}: only {report.free_gb:.1f} GB free, below the {threshold:g} GB threshold ({report.path}); "
-        f"{what_to_do}",
+        FREE_SPACE, name, False,
+        f"{name}: only {free_gb:.1f} GB free, below the {threshold:g} GB threshold ({path}); {what_to_do}",
         metadata,
     )
 

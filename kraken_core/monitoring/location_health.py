@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pymongo.database import Database
 
 from kraken_core.config import KrakenConfig, LocationConfig
-from kraken_core.locations import check_location
-from kraken_core.monitoring.free_space import free_space_gb
+from kraken_core.locations import LocationHealth, check_location
+from kraken_core.monitoring.free_space import FreeSpaceFileError, free_space_gb
+from kraken_core.record.kraken_status import write_heartbeat
 from kraken_core.record.location_facts import RecordFacts, read_record_facts
 
 FILE_SYSTEMS = ("backup", "output")
@@ -53,17 +54,51 @@ class LocationReport:
         return (self.measured_at - self.record.heartbeat_at).total_seconds()
 
 
+def min_free_space_gb(config: KrakenConfig, name: str) -> float:
+    """The free-space threshold of a location: the one source of the `free_space` check and of the heartbeat the
+    companion's status page reads."""
+    if name == "backup":
+        return config.monitoring.backup_min_free_space_gb
+    if name == "output":
+        return config.monitoring.output_min_free_space_gb
+    return config.instruments[name].monitoring.min_free_space_gb
+
+
+def measured_health(config: KrakenConfig, name: str, strict: bool = True) -> LocationHealth:
+    """Mount and free space of one location, the free space from the disk or, where it names one, the free-space
+    file: what the heartbeats record and the checks judge. A broken free-space file raises, unless not `strict`
+    (a watcher keeps registering files whatever the file says): then the disk's value is used."""
+    health = check_location(location_config(config, name), name)
+    if not health.ok:
+        return replace(health, free_gb=None)
+    try:
+        free = free_space_gb(health.free_gb, name, config.monitoring.free_space_file)
+    except FreeSpaceFileError:
+        if strict:
+            raise
+        free = health.free_gb
+    return replace(health, free_gb=free)
+
+
+def write_location_heartbeat(db: Database, config: KrakenConfig, name: str, entity_type: str,
+                             health: LocationHealth | None = None, **extra) -> LocationHealth:
+    """Record a location (measured now unless `health` is given) in `kraken_status`, with the free-space threshold
+    it is judged by."""
+    health = health or measured_health(config, name, strict=False)
+    write_heartbeat(db, name, entity_type, health, min_free_space_gb=min_free_space_gb(config, name), **extra)
+    return health
+
+
 def measure_location(config: KrakenConfig, name: str, now: datetime | None = None) -> LocationReport:
     """Mount and free space of one location, from the disk (or the free-space file); no record access."""
-    health = check_location(location_config(config, name), name)
-    free = free_space_gb(health.free_gb, name, config.monitoring.free_space_file) if health.ok else None
+    health = measured_health(config, name)
     return LocationReport(
         name=name,
         kind=location_kind(config, name),
         path=str(health.path),
         mount_ok=health.ok,
         details=health.details,
-        free_gb=free,
+        free_gb=health.free_gb,
         measured_at=now or datetime.now(UTC),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.database import Database
 
+from kraken_core.monitoring.health_checks import Verdict, free_space_verdict
 from kraken_core.record.record_reads import acquired_since, entity_heartbeats, raw_files_in_statuses
 from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import NON_TERMINAL_STATUSES, RawFileStatus
@@ -44,6 +45,34 @@ class EntityStatus:
     @property
     def age_text(self) -> str:
         return "never" if self.age is None else f"{format_duration(self.age)} ago"
+
+    @property
+    def free_space(self) -> Verdict | None:
+        """The `free_space` check's judgement of the heartbeat's free space, by the threshold the heartbeat
+        recorded; None where the heartbeat has no free space or no threshold (a job, a location not mounted)."""
+        doc = self.doc or {}
+        free, threshold = doc.get("free_space_gb"), doc.get("min_free_space_gb")
+        if free is None or threshold is None:
+            return None
+        return free_space_verdict(self.entity_id, self.entity_type == "instrument", free, threshold,
+                                  doc.get("path") or "")
+
+    @property
+    def healthy(self) -> bool | None:
+        """None before the first heartbeat; False when the location failed its heartbeat or is low on space."""
+        if self.doc is None:
+            return None
+        return self.doc.get("status") == "ok" and (self.free_space is None or self.free_space.passed)
+
+    @property
+    def health_text(self) -> str:
+        if self.doc is None:
+            return "no heartbeat yet"
+        if self.doc.get("status") != "ok":
+            return f"{self.doc.get('status')}: {self.doc.get('status_details') or ''}"
+        if self.free_space is not None and not self.free_space.passed:
+            return f"low disk space: {self.free_space.description}"
+        return "ok"
 
 
 @dataclass
