@@ -1,10 +1,12 @@
 """Per-person accounts of the web entrance, kept in the record's `account` collection.
 
 Each document: `_id` (the person's login name), `role` (`viewer`, `operator`, `admin`), `password_hash`
-(argon2id), `disabled`, `session_version` and, when issued, `mcp_token_sha256`. A signed session cookie carries
-the `session_version` it was issued under; resetting the password, disabling the account or logging out raises
-the version, so every older cookie stops working at once. MCP bearer tokens are random 256-bit strings, so a
-SHA-256 of the token (looked up by index) is enough to store them; only passwords need a slow hash.
+(argon2id), `disabled`, `session_version` and, when issued, `mcp_token_sha256` (the MCP server) and
+`api_token_sha256` (the REST API). A signed session cookie carries the `session_version` it was issued under;
+resetting the password, disabling the account or logging out raises the version, so every older cookie stops
+working at once. Bearer tokens are random 256-bit strings, so a SHA-256 of the token (looked up by index) is
+enough to store them: nobody can guess a preimage of 256 random bits, however fast the hash; only passwords,
+which people choose, need a slow hash. Each kind of token opens only its own door: an MCP token is no API token.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ COLLECTION = "account"
 ROLES = ("viewer", "operator", "admin")
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "akt_"
-ACCOUNT_INDEXES = {COLLECTION: [IndexModel([("mcp_token_sha256", ASCENDING)], name="mcp_token_sha256")]}
+API_TOKEN_PREFIX = "akapi_"
+# kind of bearer token -> (the account field holding its SHA-256, the prefix every such token starts with)
+TOKEN_KINDS = {"mcp": ("mcp_token_sha256", TOKEN_PREFIX), "api": ("api_token_sha256", API_TOKEN_PREFIX)}
+ACCOUNT_INDEXES = {COLLECTION: [IndexModel([(digest_field, ASCENDING)], name=digest_field)
+                                for digest_field, _ in TOKEN_KINDS.values()]}
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _hasher = PasswordHasher()
@@ -79,7 +85,8 @@ def find_account(db: Database, name: str) -> Account | None:
 
 
 def list_accounts(db: Database) -> list[Account]:
-    return [_account(doc) for doc in db[COLLECTION].find({}, {"mcp_token_sha256": 0}).sort("_id", 1)]
+    hidden = {digest_field: 0 for digest_field, _ in TOKEN_KINDS.values()}
+    return [_account(doc) for doc in db[COLLECTION].find({}, hidden).sort("_id", 1)]
 
 
 def add_account(db: Database, name: str, role: str, password: str) -> Account:
@@ -112,9 +119,9 @@ def reset_password(db: Database, name: str, password: str) -> Account:
 
 
 def disable_account(db: Database, name: str) -> Account:
-    """No login, no session, no MCP token from now on; the document stays for the record of who it was."""
+    """No login, no session, no MCP or API token from now on; the document stays for the record of who it was."""
     return _update(db, name, {"$set": {"disabled": True}, "$inc": {"session_version": 1},
-                              "$unset": {"mcp_token_sha256": ""}})
+                              "$unset": {digest_field: "" for digest_field, _ in TOKEN_KINDS.values()}})
 
 
 def change_role(db: Database, name: str, role: str) -> Account:
@@ -145,18 +152,35 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_mcp_token(db: Database, name: str) -> str:
-    """A new bearer token for the MCP server (the previous one stops working); shown once, stored hashed."""
+def issue_token(db: Database, name: str, kind: str) -> str:
+    """A new bearer token of `kind` (`mcp` or `api`); the account's previous one of that kind stops working.
+    Shown once: only its SHA-256 is stored."""
+    digest_field, prefix = TOKEN_KINDS[kind]
     account = find_account(db, name)
     if account is None or account.disabled:
-        raise AccountError(f"no enabled account {name!r}: add or reset it before issuing an MCP token")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    _update(db, name, {"$set": {"mcp_token_sha256": _token_digest(token)}})
+        raise AccountError(f"no enabled account {name!r}: add or reset it before issuing an {kind.upper()} token")
+    token = prefix + secrets.token_urlsafe(32)
+    _update(db, name, {"$set": {digest_field: _token_digest(token)}})
     return token
 
 
-def account_for_token(db: Database, token: str) -> Account | None:
-    if not token.startswith(TOKEN_PREFIX):
+def revoke_token(db: Database, name: str, kind: str) -> bool:
+    """The account's token of `kind` stops working at once; False when it had none."""
+    digest_field, _ = TOKEN_KINDS[kind]
+    had = db[COLLECTION].find_one({"_id": name, digest_field: {"$exists": True}}, {"_id": 1}) is not None
+    _update(db, name, {"$unset": {digest_field: ""}})
+    return had
+
+
+def issue_mcp_token(db: Database, name: str) -> str:
+    """A new bearer token for the MCP server (the previous one stops working); shown once, stored hashed."""
+    return issue_token(db, name, "mcp")
+
+
+def account_for_token(db: Database, token: str, kind: str = "mcp") -> Account | None:
+    """The enabled account holding this bearer token of `kind`, or None."""
+    digest_field, prefix = TOKEN_KINDS[kind]
+    if not token.startswith(prefix):
         return None
-    account = _account(db[COLLECTION].find_one({"mcp_token_sha256": _token_digest(token)}))
+    account = _account(db[COLLECTION].find_one({digest_field: _token_digest(token)}))
     return None if account is None or account.disabled else account

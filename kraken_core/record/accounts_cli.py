@@ -1,10 +1,12 @@
-"""Accounts of the web entrance: `python -m kraken_core.record.accounts_cli add|reset|disable|role|mcp-token|list`.
+"""Accounts of the web entrance: `python -m kraken_core.record.accounts_cli add|reset|disable|role|mcp-token|api-token|list`.
 
   add NAME --role viewer|operator|admin   a new person; prints a generated password once
   reset NAME                              a new generated password (printed once); enables a disabled account
-  disable NAME                            no login, every session and the MCP token end at once
+  disable NAME                            no login; every session, the MCP and the API token end at once
   role NAME ROLE                          change the role (the person logs in again)
   mcp-token NAME                          a new MCP bearer token (printed once; the previous one stops working)
+  api-token NAME [--revoke]               a new REST API bearer token (printed once; the previous one stops
+                                          working); --revoke: the API token stops working, none is issued
   list                                    names, roles and whether they are disabled
 
 `--password-stdin` reads the password from standard input instead of generating one. Passwords are never taken
@@ -22,7 +24,7 @@ import sys
 from kraken_core.config import load_environment
 from kraken_core.record.accounts import (
     ROLES, AccountError, add_account, change_role, disable_account, generated_password, issue_mcp_token,
-    list_accounts, reset_password,
+    issue_token, list_accounts, reset_password, revoke_token,
 )
 from kraken_core.record.connection import run_on_record
 from kraken_core.record.environment_settings import mongo_settings
@@ -46,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
     sub.add_parser("mcp-token", help="issue a new MCP bearer token").add_argument("name")
+    api = sub.add_parser("api-token", help="issue (or revoke) the REST API bearer token")
+    api.add_argument("name")
+    api.add_argument("--revoke", action="store_true", help="end the account's API token without a new one")
     sub.add_parser("list", help="list the accounts")
     return parser
 
@@ -70,13 +75,24 @@ def run(db, args: argparse.Namespace) -> str:
         return f"account {account.name} ({account.role}) {verb}{shown}"
     if args.action == "disable":
         disable_account(db, args.name)
-        return f"account {args.name} disabled: its sessions and MCP token no longer work"
+        return f"account {args.name} disabled: its sessions, MCP token and API token no longer work"
     if args.action == "role":
         account = change_role(db, args.name, args.role)
         return f"account {account.name} is now {account.role}; it logs in again"
+    if args.action == "api-token":
+        return _api_token(db, args)
     token = issue_mcp_token(db, args.name)
     return (f"MCP token for {args.name} (shown once; the previous one no longer works):\n{token}\n"
             f"clients send it as the header  Authorization: Bearer <token>")
+
+
+def _api_token(db, args: argparse.Namespace) -> str:
+    if args.revoke:
+        had = revoke_token(db, args.name, "api")
+        return f"API token of {args.name} revoked" if had else f"{args.name} had no API token; nothing to revoke"
+    token = issue_token(db, args.name, "api")
+    return (f"REST API token for {args.name} (shown once; the previous one no longer works):\n{token}\n"
+            f"clients send it as the header  Authorization: Bearer <token>  to /companion/api/v1/...")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,8 @@ ANNOTATION_INDEXES: dict[str, list[IndexModel]] = {
     # the newest resetting annotation of an instrument before a time; an instrument's annotations in a time range
     COLLECTION: [
         IndexModel([("instrument_id", ASCENDING), ("occurred_at", DESCENDING)], name="instrument_occurred_at"),
+        # REST API: every instrument's annotations, newest first
+        IndexModel([("occurred_at", DESCENDING)], name="occurred_at"),
     ],
 }
 

@@ -18,6 +18,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("created_at", DESCENDING)], name="created_at"),
         IndexModel([("project_id", ASCENDING), ("created_at", DESCENDING)], name="project_created_at"),
         IndexModel([("backup_status", ASCENDING), ("updated_at_", DESCENDING)], name="backup_status_updated_at"),
+        # REST API: raw files of one status, newest first
+        IndexModel([("status", ASCENDING), ("created_at", DESCENDING)], name="status_created_at"),
     ],
     "metrics": [
         IndexModel([("raw_file", ASCENDING), ("created_at_", DESCENDING)], name="raw_file_created_at"),

@@ -14,8 +14,10 @@ from kraken_core.record.accounts import Account
 
 COMPANION = "/companion"
 MCP = "/mcp"
-# companion paths anyone may open: the login form, its style sheet, the health check
-PUBLIC_COMPANION = {"/login", "/healthz"}
+# the REST API inside the companion (kraken_ui_ext/api): a session or an API bearer token
+API = "/api/v1"
+# companion paths anyone may open: the login form, its style sheet, the health checks, the API's description
+PUBLIC_COMPANION = {"/login", "/healthz", f"{API}/health", f"{API}/openapi.json", f"{API}/docs"}
 PUBLIC_COMPANION_PREFIX = "/static/"
 # companion writes and the role each needs
 COMPANION_WRITES = (
@@ -52,10 +54,19 @@ def companion_role_needed(path: str, method: str) -> str | None:
     return "admin"  # a write nobody listed: only the most trusted role
 
 
-def decide(path: str, method: str, session: Account | None, token: Account | None) -> Decision:
-    """`session`: the account of a valid session cookie; `token`: the account of a valid MCP bearer token."""
+def is_api_path(path: str) -> bool:
+    """A path of the REST API, as nginx sees it (under /companion)."""
+    return _under(path, COMPANION + API)
+
+
+def decide(path: str, method: str, session: Account | None, token: Account | None,
+           api_token: Account | None = None) -> Decision:
+    """`session`: the account of a valid session cookie; `token`: of a valid MCP bearer token; `api_token`: of a
+    valid REST API bearer token (counts for the API's paths only, as a session would)."""
     session = None if session is None or session.disabled else session
     token = None if token is None or token.disabled else token
+    if api_token is not None and not api_token.disabled and is_api_path(path):
+        session = api_token
     if _under(path, MCP):
         if token is None:
             return Decision(401, reason="the MCP server needs a bearer token (python -m kraken_core.record.accounts_cli mcp-token)")
@@ -65,7 +76,8 @@ def decide(path: str, method: str, session: Account | None, token: Account | Non
         if needed is None:
             return Decision(200)
         if session is None:
-            return Decision(401, reason="log in")
+            return Decision(401, reason="send an API bearer token (python -m kraken_core.record.accounts_cli "
+                                       "api-token NAME)" if is_api_path(path) else "log in")
         return Decision(200) if session.has_role(needed) else Decision(403, reason=f"needs the {needed} role")
     if session is None:
         return Decision(401, reason="log in")

@@ -38,8 +38,10 @@ from kraken_core.record.settings_catalog import (
     settings_label,
 )
 from kraken_core.settings_resolution import resolve_settings
+from kraken_ui_ext.api.app import build_api
+from kraken_ui_ext.api.endpoints import ApiContext
 from kraken_ui_ext.companion import auth
-from kraken_ui_ext.companion.access import UPSTREAM_HEADER, decide
+from kraken_ui_ext.companion.access import UPSTREAM_HEADER, decide, is_api_path
 from kraken_ui_ext.companion.colour_scale import ColumnScale
 from kraken_ui_ext.companion.csv_export import overview_csv
 from kraken_ui_ext.companion.mzqc_download import mzqc_routes
@@ -314,7 +316,8 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         """nginx's auth_request: may this request (X-Original-URI, X-Original-Method) go on, and to which webserver."""
         path = request.headers.get("x-original-uri", "/").split("?", 1)[0]
         method = request.headers.get("x-original-method", "GET")
-        decision = decide(path, method, session(request), auth.bearer_account(db, request))
+        decision = decide(path, method, session(request), auth.bearer_account(db, request),
+                          auth.bearer_account(db, request, "api") if is_api_path(path) else None)
         headers = {UPSTREAM_HEADER: decision.upstream} if decision.upstream else {}
         if decision.status == 401 and path.startswith("/mcp"):
             headers["WWW-Authenticate"] = 'Bearer realm="alphakraken"'
@@ -344,6 +347,8 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         Route("/logout", logout, methods=["POST"]),
         Route("/auth", check, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/healthz", healthz),
+        Mount("/api/v1", build_api(ApiContext(db, dict(settings.instrument_vendors), settings.qc),
+                                   settings.session_secret)),
         Route(FAVICON, favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -49,12 +49,18 @@ def session_account(secret: bytes, db: Database, request: Request) -> Account | 
     return account
 
 
-def bearer_account(db: Database, request: Request) -> Account | None:
-    """The account of an `Authorization: Bearer <MCP token>` header, or None."""
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return account_for_token(db, token.strip())
+    return token.strip()
+
+
+def bearer_account(db: Database, request: Request, kind: str = "mcp") -> Account | None:
+    """The account of an `Authorization: Bearer <token>` header with a token of `kind` (mcp, api), or None."""
+    token = bearer_token(request)
+    return None if token is None else account_for_token(db, token, kind)
 
 
 def over_tls(request: Request) -> bool:

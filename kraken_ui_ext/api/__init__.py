@@ -1,0 +1,1 @@
+"""The read-only REST API over the record (docs/api.md)."""

@@ -1,0 +1,101 @@
+"""Which raw files a `/raw_files` request selects, newest first, one page at a time.
+
+The overview's filters: instrument, project, status (a status or a group: `unfinished`, `failed`), acquisition
+time bounds, and AlphaKraken's filter language (kraken_ui_ext/filter_language.py, the overview's own parser).
+Instrument, project and a single status are equalities the database answers from its indexes; the time bounds
+become positions in the newest-first order (kraken_core/record/api_reads.py); a status group and the filter
+language are checked here on each document of the walk. A page of equalities alone costs one count, one read and
+a binary search per time bound; a page with checks here reads up to `MAX_SCAN` raw files and then says it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from kraken_core.record.api_reads import count_raw_files, equal, position_of_time, raw_files_newest_first
+from kraken_ui_ext.companion.record_views import STATUS_GROUPS, latest_metrics, status_matches
+from kraken_ui_ext.filter_language import Filter
+from kraken_ui_ext.key_metrics import TREND_METRICS
+
+CHUNK = 500
+MAX_SCAN = 5_000
+METRIC_FIELDS = [field for metric in TREND_METRICS for field in metric.fields]
+
+
+@dataclass(frozen=True)
+class RawFileSelection:
+    instrument_id: str | None = None
+    project_id: str | None = None
+    status: str | None = None  # a status value, or a group of STATUS_GROUPS
+    matching: Filter = Filter()
+    date_from: datetime | None = None  # acquired at or after
+    date_to: datetime | None = None  # acquired at or before
+
+    def indexed_query(self) -> dict[str, Any]:
+        single_status = self.status if self.status and self.status not in STATUS_GROUPS else None
+        return equal(instrument_id=self.instrument_id, project_id=self.project_id, status=single_status)
+
+    @property
+    def checked_here(self) -> bool:
+        """Some filter is applied to the documents rather than by the database."""
+        return self.status in STATUS_GROUPS or bool(self.matching)
+
+    def keeps(self, doc: dict[str, Any], metrics: dict[str, Any] | None) -> bool:
+        if self.status in STATUS_GROUPS and not status_matches(doc.get("status"), self.status):
+            return False
+        return self.matching.matches(doc, metrics)
+
+
+@dataclass(frozen=True)
+class RawFilePage:
+    docs: list[dict[str, Any]]
+    total: int | None  # None: not counted (filters checked here, `count` not asked, or the walk stopped)
+    has_more: bool
+    scanned: int  # raw files read to find the page (with filters checked here)
+    truncated: bool = False  # the walk stopped at MAX_SCAN raw files: narrow the selection
+
+
+def select_raw_files(db: Database, selection: RawFileSelection, projection: dict[str, Any] | None, *,
+                     offset: int, limit: int, count: bool = False, max_scan: int = MAX_SCAN) -> RawFilePage:
+    query = selection.indexed_query()
+    matching = count_raw_files(db, query)
+    start = position_of_time(db, query, selection.date_to, matching, inclusive=False) if selection.date_to else 0
+    end = (position_of_time(db, query, selection.date_from, matching, inclusive=True)
+           if selection.date_from else matching)
+    if not selection.checked_here:
+        first = start + offset
+        docs = raw_files_newest_first(db, query, projection, first, max(0, min(limit, end - first)))
+        return RawFilePage(docs, max(0, end - start), first + len(docs) < end, len(docs))
+    return _walk(db, selection, query, projection, start, end, offset, limit, count, max_scan)
+
+
+def _walk(db: Database, selection: RawFileSelection, query: dict[str, Any], projection: dict[str, Any] | None,
+          start: int, end: int, offset: int, limit: int, count: bool, max_scan: int) -> RawFilePage:
+    """Read the selection's positions [start, end) in chunks, keep the documents that pass the checks here."""
+    kept: list[dict[str, Any]] = []
+    found, scanned, position, has_more = 0, 0, start, False
+    while position < end and scanned < max_scan:
+        chunk = raw_files_newest_first(db, query, projection, position, min(CHUNK, end - position, max_scan - scanned))
+        if not chunk:
+            break
+        position += len(chunk)
+        scanned += len(chunk)
+        metrics = (latest_metrics(db, [d["_id"] for d in chunk], METRIC_FIELDS)
+                   if selection.matching.needs_metrics else {})
+        for doc in chunk:
+            if not selection.keeps(doc, metrics.get(doc["_id"])):
+                continue
+            found += 1
+            if offset < found <= offset + limit:
+                kept.append(doc)
+            elif found > offset + limit:
+                has_more = True
+        if has_more and not count:
+            break
+    truncated = position < end and scanned >= max_scan
+    total = found if count and not truncated else None
+    return RawFilePage(kept, total, has_more or truncated, scanned, truncated)
