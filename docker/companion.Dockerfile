@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     KRAKEN_COMPANION_PORT=8050
 
 RUN pip install "pymongo>=4.10,<5" "pydantic>=2.7,<3" "pyyaml>=6" "python-dotenv>=1.0" "starlette>=0.37" \
-    "uvicorn>=0.29" "jinja2>=3.1" "python-multipart>=0.0.9" "argon2-cffi>=23.1"
+    "uvicorn>=0.29" "jinja2>=3.1" "python-multipart>=0.0.9" "argon2-cffi>=23.1" "plotly>=6,<8"
 
 WORKDIR /opt/alphakraken
 COPY kraken_core/ kraken_core/

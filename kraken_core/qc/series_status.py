@@ -20,7 +20,7 @@ from kraken_core.config.qc import QcConfig, QcSeries
 from kraken_core.qc.baseline import BaselineStats, QcPoint, Segment, baseline_points, baseline_stats, segment_of
 from kraken_core.qc.judgement import MetricJudgement, judge_point
 from kraken_core.record.annotations import latest_reset
-from kraken_core.record.qc_series import SeriesKey, first_points, newest_point, points_before
+from kraken_core.record.qc_series import SeriesKey, first_points, newest_point, points_before, series_points
 
 DATED_BASELINE_LIMIT = 5000  # files of a baseline given by dates (a month of QC files is a few hundred)
 
@@ -161,3 +161,23 @@ def judged_points(series: QcSeries, points: Sequence[QcPoint], resets: Iterable[
                                          group[0].acquired_at, group[-1].acquired_at))
     judged.sort(key=lambda j: (j.point.acquired_at, j.point.raw_file_id))
     return judged, baselines
+
+
+def series_chart(db: Database, series: QcSeries, key: SeriesKey, resets: Iterable[datetime], metric: str,
+                 limit: int) -> tuple[list[JudgedPoint], list[SegmentBaseline]]:
+    """The series' newest `limit` files judged on `metric` (oldest first), and the baselines of their segments.
+
+    Read with them: the `cusum.window` files before the first shown one and the first files of its segment,
+    so the first files shown are judged on the same windows and baseline as the check read."""
+    one = series.model_copy(update={"metrics": [metric]})
+    resets = sorted(resets)
+    loaded = series_points(db, key, limit + one.cusum.window)
+    if not loaded:
+        return [], []
+    segment = segment_of(one.baseline, _newest_reset(resets, loaded[0].acquired_at))
+    head = first_points(db, key, segment.start, segment.end,
+                        DATED_BASELINE_LIMIT if segment.end is not None else one.baseline.points)
+    points = {p.raw_file_id: p for p in [*head, *loaded]}
+    judged, baselines = judged_points(one, list(points.values()), resets)
+    shown = {p.raw_file_id for p in loaded[-limit:]}
+    return [j for j in judged if j.point.raw_file_id in shown], baselines

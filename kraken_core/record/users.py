@@ -4,8 +4,9 @@
 `MONGO_INITDB_ROOT_PASSWORD`, from envs/.env-mongo) and creates or updates, in the `admin` database:
 - `MONGO_USER` (workers): readWrite on the record;
 - `MONGO_USER_READ` (monitoring, MCP server): read on the record;
-- `MONGO_USER_WEBAPP` (companion app): reads everything, writes only `project`, `settings`, `project_settings`
-  and `account` (the people who may log in; kraken_core/record/accounts.py).
+- `MONGO_USER_WEBAPP` (companion app): reads everything, writes only `project`, `settings`, `project_settings`,
+  `account` (the people who may log in; kraken_core/record/accounts.py) and `instrument_annotation` (operators
+  record maintenance in the companion).
 Passwords come from the matching `*_PASSWORD*` variables and are never printed.
 """
 
@@ -24,7 +25,7 @@ from kraken_core.record.environment_settings import mongo_settings
 from kraken_core.record.indexes import ensure_indexes
 
 WEBAPP_ROLE = "alphakraken_webapp"
-WEBAPP_WRITABLE = ("project", "settings", "project_settings", "account")
+WEBAPP_WRITABLE = ("project", "settings", "project_settings", "account", "instrument_annotation")
 WRITE_ACTIONS = ["insert", "update", "remove"]
 
 

@@ -22,6 +22,7 @@ PUBLIC_COMPANION_PREFIX = "/static/"
 # companion writes and the role each needs
 COMPANION_WRITES = (
     ("/requantify", "operator"),
+    ("/annotations/", "operator"),
     ("/logout", "viewer"),
     ("/projects/", "admin"),
     ("/settings/", "admin"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -16,10 +16,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from kraken_core.qc.annotation_kinds import ANNOTATION_KINDS
 from kraken_core.numbers import human_size
 from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.quanting.requantify import REQUANTIFIABLE_STATUSES
 from kraken_core.record.accounts import Account, authenticate, end_sessions
+from kraken_core.record.annotations import AnnotationError, annotations_of
 from kraken_core.record.connection import open_database
 from kraken_core.record.quanting_jobs import metrics_of
 from kraken_core.record.raw_files import get_raw_file, project_ids
@@ -60,7 +62,13 @@ from kraken_ui_ext.companion.status_view import (
 )
 from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
 from kraken_ui_ext.companion.throttle import LoginThrottle
-from kraken_ui_ext.companion.trends import TrendFilters, build_trends
+from kraken_ui_ext.companion.trends import COLOUR_COLUMNS, TREND_LINES, TrendFilters, build_trends
+from kraken_ui_ext.companion.annotation_form import record_annotation
+from kraken_ui_ext.companion.control_chart import ChartFilters, build_control_chart, key_label
+from kraken_ui_ext.companion.control_chart_figure import state_text
+from kraken_ui_ext.companion.page_json import script_json
+from kraken_ui_ext.companion.plotly_bundle import plotly_js
+from kraken_ui_ext.companion.trend_figures import trend_figures
 from kraken_ui_ext.key_metrics import TREND_METRICS
 from kraken_ui_ext.companion.favicon import FAVICON, favicon
 from kraken_ui_ext.companion.raw_file_view import partition_links, raw_file_page_context
@@ -134,11 +142,48 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
 
     def trends_page(request: Request) -> Response:
         filters = TrendFilters.from_query(request.query_params)
-        trends = build_trends(db, filters, datetime.now(UTC))
+        now = datetime.now(UTC)
+        trends = build_trends(db, filters, now)
+        figures = trend_figures(db, trends, url_prefix(request), settings.qc.baseline_reset_kinds,
+                                now - timedelta(days=filters.days))
         return render(request, "trends.html", {
             "trends": trends, "filters": filters, "metrics": TREND_METRICS, "instruments": instruments,
-            "projects": known_projects(),
+            "projects": known_projects(), "figures": [script_json(f) for f in figures],
+            "colour_columns": COLOUR_COLUMNS, "trend_lines": TREND_LINES,
         })
+
+    def control_chart_page(request: Request) -> Response:
+        filters = ChartFilters.from_query(request.query_params)
+        chart = build_control_chart(db, settings.qc, instruments, filters, url_prefix(request))
+        return render(request, "control_chart.html", {
+            "chart": chart, "filters": filters, "instruments": instruments, "key_label": key_label,
+            "state_text": state_text, "figure_json": script_json(chart.figure) if chart.figure else "",
+        })
+
+    def annotations_page(request: Request, problems: list[str] | None = None, values: dict | None = None,
+                         status_code: int = 200) -> Response:
+        instrument = (values or {}).get("instrument") or request.query_params.get("instrument", "")
+        instrument = instrument if instrument in instruments else (instruments[0] if instruments else "")
+        return render(request, "annotations.html", {
+            "instrument": instrument, "instruments": instruments, "kinds": ANNOTATION_KINDS,
+            "annotations": list(reversed(annotations_of(db, instrument))) if instrument else [],
+            "reset_kinds": [str(k) for k in settings.qc.baseline_reset_kinds], "problems": problems or [],
+            "values": values or {}, "message": request.query_params.get("msg", ""),
+        }, status_code=status_code)
+
+    async def create_annotation_route(request: Request) -> Response:
+        """Operator: record an instrument event; bad input comes back beside the form with what to change."""
+        account, form, refusal = await allowed_write(request, "operator", "record maintenance annotations")
+        if refusal is not None:
+            return refusal
+        values = {key: str(form.get(key, "")) for key in ("instrument", "kind", "occurred_at", "text")}
+        try:
+            doc = record_annotation(db, values, instruments, account.name, datetime.now(UTC))
+        except AnnotationError as err:
+            return annotations_page(request, [str(err)], values, status_code=400)
+        message = f"{doc['kind']} on {doc['instrument_id']} at {doc['occurred_at']:%Y-%m-%d %H:%M} UTC recorded"
+        query = urlencode({"instrument": doc["instrument_id"], "msg": message})
+        return RedirectResponse(f"{url_prefix(request)}/annotations?{query}", status_code=303)
 
     def status_page(request: Request) -> Response:
         now = datetime.now(UTC)
@@ -332,6 +377,9 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         Route("/overview", overview_page),
         Route("/overview.csv", overview_download),
         Route("/trends", trends_page),
+        Route("/control_chart", control_chart_page),
+        Route("/annotations", annotations_page),
+        Route("/annotations/new", create_annotation_route, methods=["POST"]),
         Route("/status", status_page),
         Route("/projects", projects_page),
         Route("/projects/new", create_project_route, methods=["POST"]),
@@ -350,6 +398,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         Mount("/api/v1", build_api(ApiContext(db, dict(settings.instrument_vendors), settings.qc),
                                    settings.session_secret)),
         Route(FAVICON, favicon),
+        Route("/static/vendor/plotly.min.js", plotly_js),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes)

@@ -1,4 +1,5 @@
-"""Metric trends per instrument: points over time, a daily median line and an optional baseline band."""
+"""Metric trends per instrument: points over time (or in acquisition order), a trend line (daily or rolling
+median) and an optional baseline band; each point keeps the columns it can be coloured by."""
 
 from __future__ import annotations
 
@@ -18,6 +19,26 @@ from kraken_ui_ext.key_metrics import METRICS_BY_NAME, TREND_METRICS, KeyMetric
 
 MAX_POINTS = 40_000
 DEFAULT_DAYS = 14.0
+COLOUR_COLUMNS = ("instrument", "project", "settings", "status")
+X_AXES = ("time", "sequence")
+ROLLING_FILES = 15
+TREND_LINES = {"daily": "daily median", "rolling": f"rolling median of {ROLLING_FILES} files", "none": "none"}
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One raw file on a trend: its value and the columns it can be coloured by."""
+
+    raw_file_id: str
+    acquired: datetime
+    value: float
+    instrument: str
+    project: str
+    settings: str
+    status: str
+
+    def column(self, name: str) -> str:
+        return getattr(self, name) or "?"
 
 
 @dataclass(frozen=True)
@@ -28,6 +49,8 @@ class TrendFilters:
     project: str = ""
     colour_by: str = "instrument"
     baseline: tuple[str, ...] = ()
+    x_axis: str = "time"
+    trend: str = "daily"
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> TrendFilters:
@@ -42,9 +65,16 @@ class TrendFilters:
             days=days,
             instrument=params.get("instrument", "").strip(),
             project=params.get("project", "").strip(),
-            colour_by="project" if params.get("colour_by") == "project" else "instrument",
+            colour_by=_one_of(params.get("colour_by"), COLOUR_COLUMNS),
             baseline=baseline,
+            x_axis=_one_of(params.get("x"), X_AXES),
+            trend=_one_of(params.get("trend"), tuple(TREND_LINES)),
         )
+
+
+def _one_of(value: str | None, choices: tuple[str, ...]) -> str:
+    """The chosen value when it is one of `choices`, else the first (the default)."""
+    return value if value in choices else choices[0]
 
 
 @dataclass
@@ -53,6 +83,7 @@ class TrendPanel:
     points: list[Point]
     median_line: list[tuple[datetime, float]]
     svg: str = ""
+    rows: list[TrendRow] = field(default_factory=list)  # oldest first
 
 
 @dataclass
@@ -70,6 +101,11 @@ def daily_medians(points: list[Point]) -> list[tuple[datetime, float]]:
     for p in points:
         by_day.setdefault(p.x.replace(hour=12, minute=0, second=0, microsecond=0), []).append(p.y)
     return [(day, statistics.median(values)) for day, values in sorted(by_day.items())]
+
+
+def rolling_medians(values: list[float], files: int = ROLLING_FILES) -> list[float]:
+    """The median of each value and the files before it (up to `files`), in acquisition order."""
+    return [statistics.median(values[max(0, i + 1 - files):i + 1]) for i in range(len(values))]
 
 
 def baseline_band(values: list[float]) -> tuple[float, float] | None:
@@ -99,29 +135,34 @@ def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: KeyMetr
 
 def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
     since = now - timedelta(days=filters.days)
-    docs = acquired_since(db, since, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1},
+    docs = acquired_since(db, since, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1, "status": 1},
                           instrument=filters.instrument, project=filters.project, limit=MAX_POINTS + 1)
     truncated = len(docs) > MAX_POINTS
     docs = [d for d in docs[:MAX_POINTS] if not filters.project or d.get("project_id") == filters.project]
     metric = filters.metric
     oldest = min((t for d in docs if (t := record_datetime(d.get("created_at")))), default=None)
     metrics = latest_metrics(db, [d["_id"] for d in docs], metric.fields, since=oldest)
-    per_instrument: dict[str, list[Point]] = {}
+    per_instrument: dict[str, list[TrendRow]] = {}
     for doc in docs:
-        value = metric.value(metrics.get(doc["_id"]) or {})
+        metrics_doc = metrics.get(doc["_id"]) or {}
+        value = metric.value(metrics_doc)
         acquired = record_datetime(doc.get("created_at"))
         if value is None or acquired is None:
             continue
-        key = (doc.get("instrument_id") if filters.colour_by == "instrument" else doc.get("project_id")) or "?"
-        point = Point(acquired, value, key, f"{doc['_id']} ({doc.get('project_id')}): {value:g}")
-        per_instrument.setdefault(doc.get("instrument_id") or "?", []).append(point)
+        settings = (f"{metrics_doc['settings_name']} v{metrics_doc.get('settings_version')}"
+                    if metrics_doc.get("settings_name") else "")
+        row = TrendRow(doc["_id"], acquired, value, doc.get("instrument_id") or "?", doc.get("project_id") or "",
+                       settings, doc.get("status") or "")
+        per_instrument.setdefault(row.instrument, []).append(row)
     bands, baseline_found = _baseline_bands(db, filters.baseline, metric)
-    colours = colour_map([p.colour_key for points in per_instrument.values() for p in points])
+    colours = colour_map([row.column(filters.colour_by) for rows in per_instrument.values() for row in rows])
     label = f"{filters.metric.label}" + (f" ({filters.metric.unit})" if filters.metric.unit else "")
     panels = []
-    for instrument, points in sorted(per_instrument.items()):
-        points.sort(key=lambda p: p.x)
-        panel = TrendPanel(instrument, points, daily_medians(points))
+    for instrument, rows in sorted(per_instrument.items()):
+        rows.sort(key=lambda r: (r.acquired, r.raw_file_id))
+        points = [Point(r.acquired, r.value, r.column(filters.colour_by), f"{r.raw_file_id} ({r.project}): {r.value:g}")
+                  for r in rows]
+        panel = TrendPanel(instrument, points, daily_medians(points), rows=rows)
         panel.svg = scatter_svg(points, colours, title=f"{instrument}: {label}, {len(points)} raw files",
                                 y_label=label, x_range=(since, now), median_line=panel.median_line, band=bands.get(instrument))
         panels.append(panel)

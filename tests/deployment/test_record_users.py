@@ -29,7 +29,7 @@ def test_the_webapp_reads_everything_and_writes_only_its_own_collections():
     read_all = [p for p in privileges if p["resource"] == {"db": "krakendb", "collection": ""}]
     assert len(read_all) == 1 and "find" in read_all[0]["actions"] and not WRITES & set(read_all[0]["actions"])
     writable = {p["resource"]["collection"] for p in privileges if WRITES & set(p["actions"])}
-    assert writable == {"project", "settings", "project_settings", "account"}
+    assert writable == {"project", "settings", "project_settings", "account", "instrument_annotation"}
     assert all(p["resource"]["db"] == "krakendb" for p in privileges)
 
 

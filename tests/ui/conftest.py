@@ -5,21 +5,16 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.support.platform import free_port, wait_for
+from tests.support.companion_process import running_companion
 from tests.support.ui_record import seed_record
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -39,29 +34,10 @@ def companion(record_db, services, tmp_path_factory):
     """The app as operators start it, with an admin account of generated password; yields (base url, user, password)."""
     from kraken_core.record.accounts import add_account
 
-    port, user, password = free_port(), "scientist", secrets.token_urlsafe(12)
+    user, password = "scientist", secrets.token_urlsafe(12)
     add_account(record_db, user, "admin", password)
-    mounts = tmp_path_factory.mktemp("mounts")
-    env = {**os.environ, "ENV": "test", "MOUNTS_PATH": str(mounts), "MONGO_HOST": services["MONGO_HOST"],
-           "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": record_db.name, "KRAKEN_COMPANION_PORT": str(port)}
-    log = open(mounts / "companion.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "kraken_ui_ext.companion"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f"companion app exited: {(mounts / 'companion.log').read_text()}")
-        try:
-            return urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200
-        except OSError:
-            return False
-
-    wait_for(healthy, 30, "the companion app to answer /healthz")
-    yield base, user, password
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=10)
-    log.close()
+    with running_companion(services, record_db.name, tmp_path_factory.mktemp("mounts")) as base:
+        yield base, user, password
 
 
 @pytest.fixture(scope="module")

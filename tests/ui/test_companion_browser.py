@@ -98,11 +98,14 @@ def test_trends_plot_renders_with_median_and_baseline(page, companion, record_db
     page.goto(f"{base}/trends?metric=precursors&days=14&baseline={','.join(baseline)}")
     panels = page.locator("#plots figure.panel")
     assert panels.count() == 3
-    for i in range(3):
-        assert panels.nth(i).locator("circle").count() > 50
-        assert panels.nth(i).locator(".median-line").count() == 1
-    assert page.locator("#plots figure[data-instrument=thermo1] .baseline-band").count() == 1
-    assert page.locator("#plots .baseline-band").count() == 1  # the band belongs to the baseline's instrument
+    for i in range(3):  # plotly.js draws each panel: points, the daily median line, the baseline band
+        panels.nth(i).locator(".plotly-plot[data-drawn=true] .scatterlayer").wait_for(timeout=20_000)
+        assert panels.nth(i).locator(".scatterlayer path.point").count() > 50
+        assert panels.nth(i).locator(".scatterlayer .trace.scatter .js-line").count() == 1
+    # the band belongs to the baseline's instrument
+    bands = page.evaluate("() => [...document.querySelectorAll('#plots .plotly-plot')].map(p => "
+                          "[p.closest('figure').dataset.instrument, (p.layout.shapes || []).filter(s => s.name === 'baseline').length])")
+    assert dict(bands) == {"thermo1": 1, "bruker1": 0, "sciex1": 0}
     assert "5 raw file(s)" in page.locator("#baseline-summary").inner_text()
     page.screenshot(path=str(screenshots / "trends.png"), full_page=True)
 
