@@ -37,14 +37,15 @@ NOT_QUANTED = {str(RawFileStatus.DONE_NOT_QUANTED), str(RawFileStatus.ACQUISITIO
     partitions_def=raw_files_partitions,
     deps=[raw_file_backup],
     group_name="quanting",
-    kinds={"slurm", "mongodb"},
+    kinds={"slurm", "mongodb"},  # the engine's kind is set from quanting.engine in build_quanting_definitions
     owners=["team:lab-it"],
     pool="cluster_slots",
     output_required=False,
     description=(
-        "The Slurm job(s) quantifying the raw file with every settings version that applies to it (AlphaDIA or a "
-        "custom tool). Submits over SSH and returns at once; the slurm_jobs sensor follows the jobs. Not "
-        "materialized for files that are not quantified (see the raw file's status_details)."
+        "The job(s) quantifying the raw file with every settings version that applies to it (AlphaDIA or a custom "
+        "tool), on the engine of quanting.engine: Slurm over SSH, or processes on the worker (local). Submits and "
+        "returns at once; the slurm_jobs sensor follows the jobs of either engine. Not materialized for files that "
+        "are not quantified (see the raw file's status_details)."
     ),
 )
 def alphadia_job(
@@ -108,11 +109,12 @@ def submit_quanting_step(config, db, slurm: JobEngineResource, raw_file_id: str,
     rows = "\n".join(f"| {j['settings_name']} v{j['settings_version']} | {j.get('job_id') or 'associated'} | "
                      f"`{j['output_path']}` |" for j in jobs)
     return {
-        "slurm_job_ids": dg.MetadataValue.json([j.get("job_id") for j in jobs]),
-        "slurm_job_id": dg.MetadataValue.text(", ".join(str(j.get("job_id") or "associated") for j in jobs)),
+        "engine": dg.MetadataValue.text(config.quanting.engine),
+        "job_ids": dg.MetadataValue.json([j.get("job_id") for j in jobs]),
+        "job_id": dg.MetadataValue.text(", ".join(str(j.get("job_id") or "associated") for j in jobs)),
         "output_path": dg.MetadataValue.path(jobs[0]["output_path"]),
         "settings": dg.MetadataValue.json([f"{j['settings_name']} v{j['settings_version']}" for j in jobs]),
-        "head_node": dg.MetadataValue.text(next((j["host"] for j in jobs if j.get("host")), "-")),
+        "host": dg.MetadataValue.text(next((j["host"] for j in jobs if j.get("host")), "-")),
         "summary": dg.MetadataValue.md(f"**{doc['_id']}** quantification\n\n| settings | job | output |\n"
                                        f"|---|---|---|\n{rows}"),
     }
@@ -228,13 +230,18 @@ quanting_results = dg.define_asset_job(
 )
 
 
+def with_engine_kind(asset: dg.AssetsDefinition, engine: str) -> dg.AssetsDefinition:
+    """The submission asset labelled with the engine its jobs run on (`slurm` or `local`), as the UI shows kinds."""
+    return asset.map_asset_specs(lambda spec: spec.replace_attributes(kinds={engine, "mongodb"}))
+
+
 def build_quanting_definitions(config: KrakenConfig) -> dg.Definitions:
     """The submission asset runs in raw_file_pipeline (raw_files area); this area reads the results."""
     from kraken_assets.requantify import requantify_raw_files
     from kraken_sensors.requantify_requests import build_requantify_request_sensor
 
     return dg.Definitions(
-        assets=[alphadia_job, alphadia_output, quality_metrics],
+        assets=[with_engine_kind(alphadia_job, config.quanting.engine), alphadia_output, quality_metrics],
         jobs=[quanting_results, requantify_raw_files],
         sensors=[build_slurm_job_sensor(config, quanting_results), build_requantify_request_sensor(requantify_raw_files)],
     )

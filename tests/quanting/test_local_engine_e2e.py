@@ -91,3 +91,9 @@ def test_raw_files_are_quantified_by_local_jobs_and_end_done_with_metrics(local_
         dg.AssetRecordsFilter(asset_key=dg.AssetKey("quality_metrics"), asset_partitions=[GOOD[0]]), limit=1,
     ).records
     assert record.asset_materialization.metadata["precursors"].value == float(metrics["precursors"])
+    [submitted] = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("alphadia_job"), asset_partitions=[GOOD[0]]), limit=1,
+    ).records
+    metadata = submitted.asset_materialization.metadata
+    assert metadata["engine"].value == "local" and metadata["job_id"].value == job["job_id"]
+    assert "slurm_job_id" not in metadata

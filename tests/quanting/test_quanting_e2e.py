@@ -115,4 +115,5 @@ def test_raw_files_are_quantified_on_slurm_and_end_in_their_outcomes(quanting_pl
         dg.AssetRecordsFilter(asset_key=dg.AssetKey("alphadia_job"), asset_partitions=["20261102_PRJ1_good.raw"]),
         limit=1,
     ).records
-    assert submitted.asset_materialization.metadata["slurm_job_id"].value == job["job_id"]
+    assert submitted.asset_materialization.metadata["job_id"].value == job["job_id"]
+    assert submitted.asset_materialization.metadata["engine"].value == "slurm"
