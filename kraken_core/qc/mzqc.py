@@ -43,6 +43,7 @@ from kraken_core.record.qc_series import metric_values
 MZQC_VERSION = "1.0.0"
 RUN_FIELDS = ("instrument_id", "project_id", "created_at", "settings_name", "settings_version")
 MEDIA_TYPE = "application/json"
+INDENTED_RUNS = 100
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,14 @@ def results_file(run: Run, label: str) -> dict[str, Any]:
             "fileFormat": (TAB_SEPARATED if file_name else FILE_FORMAT).cv_parameter()}
 
 
-def _id_based(metrics: Mapping[str, Any]) -> bool:
-    return any(PSI_MS_METRICS[name].id_based for name in metric_values(metrics) if name in PSI_MS_METRICS)
+def _id_based(values: Mapping[str, float]) -> bool:
+    return any(PSI_MS_METRICS[name].id_based for name in values if name in PSI_MS_METRICS)
 
 
-def quality_metrics(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """PSI-MS terms first, then local terms, each by name; only finite numbers (a missing metric is left out)."""
-    values = metric_values(metrics)
+def quality_metrics(metrics: Mapping[str, Any], values: Mapping[str, float] | None = None) -> list[dict[str, Any]]:
+    """PSI-MS terms first, then local terms, each by name; only finite numbers (a missing metric is left out).
+    `values`: the document's `metric_values`, when the caller has them already."""
+    values = metric_values(metrics) if values is None else values
     metrics_type = metrics.get("type") or DEFAULT_SOFTWARE_TYPE
     mapped, local = [], []
     for name in sorted(values):
@@ -132,19 +134,19 @@ def _label(run: Run) -> str:
     return f"{run.raw_file['_id']} ({settings} v{metrics.get('settings_version')})"
 
 
-def run_quality(run: Run, label: str) -> dict[str, Any]:
+def run_quality(run: Run, label: str, values: Mapping[str, float]) -> dict[str, Any]:
     software = software_of(run.metrics.get("type") or DEFAULT_SOFTWARE_TYPE)
     fields = {**{k: run.raw_file.get(k) for k in RUN_FIELDS[:3]}, **{k: run.metrics.get(k) for k in RUN_FIELDS[3:]}}
     metadata = {
         "label": label,
-        "inputFiles": [input_file(run.raw_file), *([results_file(run, label)] if _id_based(run.metrics) else [])],
+        "inputFiles": [input_file(run.raw_file), *([results_file(run, label)] if _id_based(values) else [])],
         "analysisSoftware": [software.term.cv_parameter(value=software.label, version=run.software_version or "unknown",
                                                         uri=software.uri)],
         "cvParameters": [local_term(k).cv_parameter(value=_plain(v)) for k, v in fields.items() if v is not None],
     }
     if not metadata["cvParameters"]:
         del metadata["cvParameters"]
-    return {"metadata": metadata, "qualityMetrics": quality_metrics(run.metrics)}
+    return {"metadata": metadata, "qualityMetrics": quality_metrics(run.metrics, values)}
 
 
 def mzqc_document(runs: Iterable[Run], description: str, now: datetime | None = None) -> dict[str, Any]:
@@ -153,13 +155,14 @@ def mzqc_document(runs: Iterable[Run], description: str, now: datetime | None = 
     Raises ValueError when none is left: mzQC has no empty document."""
     qualities, labels = [], set()
     for run in runs:
-        if not metric_values(run.metrics):
+        values = metric_values(run.metrics)
+        if not values:
             continue
         label, n = _label(run), 2
         while label in labels:  # labels are unique within a document
             label, n = f"{_label(run)} #{n}", n + 1
         labels.add(label)
-        qualities.append(run_quality(run, label))
+        qualities.append(run_quality(run, label, values))
     if not qualities:
         raise ValueError("no metrics to export")
     return {"mzQC": {
@@ -172,5 +175,7 @@ def mzqc_document(runs: Iterable[Run], description: str, now: datetime | None = 
 
 
 def to_json(document: Mapping[str, Any]) -> str:
-    """Strict JSON (no NaN: metrics are finite numbers), indented for people."""
-    return json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """Strict JSON (no NaN: metrics are finite numbers); indented for people up to `INDENTED_RUNS` runs, compact
+    beyond (Python's JSON encoder is several times slower with indentation: seconds for a month of an instrument)."""
+    small = len(document["mzQC"].get("runQualities", ())) <= INDENTED_RUNS
+    return json.dumps(document, indent=2 if small else None, allow_nan=False, ensure_ascii=False) + "\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePosixPath
 
 from kraken_core.quanting.metrics import alphadia, diann
@@ -161,10 +162,12 @@ def _urn_part(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-._" else "_" for c in text) or "unknown"
 
 
+@cache
 def local_accession(name: str) -> str:
     return f"{LOCAL_PREFIX}:{hashlib.sha256(name.encode()).hexdigest()[:10].upper()}"
 
 
+@cache
 def local_term(name: str) -> Term:
     return Term(local_accession(name), name)
 

@@ -4,11 +4,12 @@ well formed; a document of hand-made metrics validates against the official sche
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kraken_core.qc.mzqc import Run, mzqc_document, quality_metrics, to_json
+from kraken_core.qc.mzqc import INDENTED_RUNS, Run, mzqc_document, quality_metrics, to_json
 from kraken_core.qc.mzqc_terms import (
     ANALYSIS_SOFTWARE, ANY_FILE_FORMAT, FILE_FORMAT, FILE_FORMATS, LOCAL_DESCRIPTIONS, MD5, PSI_MS, PSI_MS_METRICS,
     PSI_MS_VERSION, SOFTWARE, TAB_SEPARATED, local_accession, local_term,
@@ -124,3 +125,14 @@ def test_the_docs_tables_say_what_the_export_writes():
     local = dict(re.findall(r"^\| `([^`]+)` \| (AK:[0-9A-F]{10}) \|", text, re.M))
     assert set(local) == set(LOCAL_DESCRIPTIONS)
     assert all(local_accession(name) == accession for name, accession in local.items())
+
+
+def test_large_documents_are_written_compact_and_small_ones_indented():
+    def runs(count):
+        return [Run({"_id": f"f{i}.raw", "created_at": datetime(2026, 3, 1, tzinfo=UTC)},
+                    {"raw_file": f"f{i}.raw", "settings_name": "s", "settings_version": 1, "proteins": 1})
+                for i in range(count)]
+
+    small, large = (to_json(mzqc_document(runs(n), "test")) for n in (INDENTED_RUNS, INDENTED_RUNS + 1))
+    assert small.count("\n") > 1000 and large.count("\n") == 1
+    assert schema_errors(json.loads(large)) == [] and len(json.loads(large)["mzQC"]["runQualities"]) == 101
