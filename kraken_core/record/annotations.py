@@ -60,7 +60,7 @@ def annotations_of(db: Database, instrument_id: str, since: datetime | None = No
         when["$gte"] = since
     if until is not None:
         when["$lte"] = until
-    query: dict[str, Any] = {"instrument_id": instrument_id, **({"occurred_at": when} if when else {})}
+    query: dict[str, Any] = {"instrument_id": {"$eq": instrument_id}, **({"occurred_at": when} if when else {})}
     return list(db[COLLECTION].find(query).sort("occurred_at", ASCENDING))
 
 
@@ -69,7 +69,8 @@ def latest_reset(db: Database, instrument_id: str, kinds: Iterable[str], at: dat
     kinds = list(kinds)
     if not kinds:
         return None
-    query = {"instrument_id": instrument_id, "occurred_at": {"$lte": at}, "kind": {"$in": kinds}}
+    # `$eq`: served from the index by the wire server of local runs too (kraken_core/record/qc_series.py)
+    query = {"instrument_id": {"$eq": instrument_id}, "occurred_at": {"$lte": at}, "kind": {"$in": kinds}}
     for doc in db[COLLECTION].find(query, {"occurred_at": 1}).sort("occurred_at", DESCENDING).limit(1):
         return doc["occurred_at"]
     return None

@@ -35,12 +35,20 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
-def ensure_indexes(db: Database) -> None:
+def declared_indexes() -> dict[str, list[IndexModel]]:
+    """Every index of the record, per collection: these here and those declared beside their collection's code."""
     from kraken_core.record.accounts import ACCOUNT_INDEXES
     from kraken_core.record.annotations import ANNOTATION_INDEXES
-    from kraken_core.record.qc_series import QC_POINT_INDEXES
     from kraken_core.record.lifecycle_log import LIFECYCLE_INDEXES
+    from kraken_core.record.qc_series import QC_POINT_INDEXES
 
+    merged: dict[str, list[IndexModel]] = {}
     for indexes in (INDEXES, LIFECYCLE_INDEXES, ACCOUNT_INDEXES, ANNOTATION_INDEXES, QC_POINT_INDEXES):
         for collection, models in indexes.items():
-            db[collection].create_indexes(models)
+            merged.setdefault(collection, []).extend(models)
+    return merged
+
+
+def ensure_indexes(db: Database) -> None:
+    for collection, models in declared_indexes().items():
+        db[collection].create_indexes(models)

@@ -54,7 +54,9 @@ class SeriesKey:
                           default=str)
 
     def query(self) -> dict[str, Any]:
-        return {"series_key": self.text}
+        # `$eq` means the same as a plain value to MongoDB; the MongoDB-compatible wire server of local runs and
+        # tests serves only the `$eq` form from the index (a plain value may match array elements there: a scan)
+        return {"series_key": {"$eq": self.text}}
 
 
 def series_name_of(raw_file: Mapping[str, Any]) -> str:
@@ -74,7 +76,7 @@ def _point(doc: Mapping[str, Any]) -> QcPoint:
 
 
 def _document(key: SeriesKey, point: QcPoint) -> dict[str, Any]:
-    return {**key.query(), **asdict(key), "raw_file": point.raw_file_id, "acquired_at": point.acquired_at,
+    return {"series_key": key.text, **asdict(key), "raw_file": point.raw_file_id, "acquired_at": point.acquired_at,
             "values": {name.replace(".", ":"): value for name, value in point.values.items()}}
 
 

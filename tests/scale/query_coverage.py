@@ -2,7 +2,7 @@
 
 `ReadRecorder` is a pymongo command listener: every `find`/`aggregate`/`count`/`distinct` sent while a source is
 set is kept with its source (e.g. "companion /overview"). `serving_index` applies MongoDB's prefix rule to the
-indexes declared in `kraken_core.record.indexes` and `kraken_core.record.lifecycle_log`: equality fields
+indexes declared for the record (`kraken_core.record.indexes.declared_indexes`): equality fields
 (`$eq`, `$in`, a plain value) first, then one range or the sort. `nx_plan` asks the nx-27017 test server for its
 SQLite plan ("SEARCH ... USING INDEX" or "SCAN"), which shows what that server does, not what MongoDB would.
 """
@@ -18,8 +18,7 @@ from typing import Any
 from pymongo import monitoring
 from pymongo.database import Database
 
-from kraken_core.record.indexes import INDEXES
-from kraken_core.record.lifecycle_log import LIFECYCLE_INDEXES
+from kraken_core.record.indexes import declared_indexes as record_indexes
 
 READS = {"find", "aggregate", "count", "distinct"}
 # collections of tens to hundreds of documents (per instrument, project or settings version): a scan is fine
@@ -80,7 +79,7 @@ class ReadRecorder(monitoring.CommandListener):
 
 
 def declared_indexes(collection: str) -> dict[str, list[str]]:
-    models = [*INDEXES.get(collection, []), *LIFECYCLE_INDEXES.get(collection, [])]
+    models = record_indexes().get(collection, [])
     found = {"_id_": ["_id"]}
     for model in models:
         found[model.document["name"]] = list(model.document["key"])

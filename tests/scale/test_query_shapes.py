@@ -24,7 +24,10 @@ from kraken_core.record.location_facts import (
     new_upload_failures,
     read_record_facts,
 )
+from kraken_core.config.qc import QcConfig
 from kraken_core.partition_retirement import plan_retirement
+from kraken_core.qc.raw_file_verdict import judge_raw_file
+from kraken_core.record.annotations import add_annotation, annotations_of
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
 from kraken_core.record.connection import MongoSettings
 from kraken_core.record.lifecycle_log import ensure_lifecycle_indexes, file_events
@@ -115,6 +118,16 @@ def test_every_read_of_the_product_is_served_by_a_declared_index(recorded, confi
         open_quanting(db)
         metrics_of(db, rid)
         settings_for_raw_file(db, config, sample)
+    qc = QcConfig.model_validate({"series": [{"name": "hela", "raw_file_pattern": "HeLa_QC", "metrics": ["proteins"],
+                                              "rules": ["1-3s", "2-2s", "10-x", "cusum"]}]})
+    hela = list(db.raw_file.find({"status": "done", "instrument_id": "thermo1"}).sort("created_at", 1))
+    hela = [doc for doc in hela if "HeLa_QC" in doc["_id"]]
+    add_annotation(db, instrument_id="thermo1", kind="column_change", occurred_at=hela[0]["created_at"])
+    judge_raw_file(db, qc, hela[-2], metrics_of(db, hela[-2]["_id"]))  # fills the series' points once
+    with recorder.source("QC: judging a raw file in its series"):
+        judge_raw_file(db, qc, hela[-1], metrics_of(db, hela[-1]["_id"]))
+    with recorder.source("QC: an instrument's annotations"):
+        annotations_of(db, "thermo1", now - timedelta(days=30), now)
     with recorder.source("partitions: retirement plan"):
         plan_retirement(db, [rid], set(), PartitionsConfig(), now)
 
@@ -128,7 +141,8 @@ def test_every_read_of_the_product_is_served_by_a_declared_index(recorded, confi
 
     sources = {r.source for r in recorder.reads}
     assert {"watcher: which names are known", "companion /overview", "MCP get_metric_trend",
-            "lifecycle: mover and remover candidates", "monitoring: instrument record facts"} <= sources
+            "lifecycle: mover and remover candidates", "monitoring: instrument record facts",
+            "QC: judging a raw file in its series"} <= sources
     rows, unserved, seen = [], [], set()
     for read in recorder.reads:
         key = shape(read)
