@@ -8,7 +8,7 @@ Files before the segment start belong to an earlier baseline and are not looked 
 
 from __future__ import annotations
 
-import statistics
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,8 +67,10 @@ def baseline_stats(points: Sequence[QcPoint], metric: str) -> BaselineStats | No
     if len(having) < 2:
         return None
     values = [p.values[metric] for p in having]
-    return BaselineStats(statistics.fmean(values), statistics.stdev(values), len(values),
-                         having[0].acquired_at, having[-1].acquired_at)
+    # floats, not `statistics.stdev` (exact fractions): a control chart judges a thousand files in one request
+    mean = math.fsum(values) / len(values)
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return BaselineStats(mean, sd, len(values), having[0].acquired_at, having[-1].acquired_at)
 
 
 def number(value: float) -> str:

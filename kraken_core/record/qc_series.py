@@ -115,7 +115,7 @@ def series_points(db: Database, key: SeriesKey, limit: int) -> list[QcPoint]:
 
 def series_keys(db: Database, instrument_id: str | None = None) -> list[SeriesKey]:
     """Every series with points (of one instrument), by series name, instrument, settings name and version."""
-    query = {"instrument_id": instrument_id} if instrument_id else {}
+    query = {"instrument_id": {"$eq": instrument_id}} if instrument_id else {}
     # a $group, not `distinct`: the wire server's distinct splits a string that reads as a JSON array
     grouped = db[COLLECTION].aggregate([{"$match": query}, {"$group": {"_id": "$series_key"}}])
     keys = [SeriesKey(*json.loads(doc["_id"])) for doc in grouped]
