@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePosixPath
 
-from kraken_core.quanting.metrics import alphadia, diann
-
 
 @dataclass(frozen=True)
 class Term:
@@ -130,8 +128,9 @@ ANY_FILE_FORMAT = Term("MS:1000560", "mass spectrometer file format")
 MD5 = Term("MS:1000568", "MD5")
 TAB_SEPARATED = Term("MS:1000914", "tab delimited text format")
 FILE_FORMAT = Term("MS:1001459", "file format")
-# metrics type -> the file of the tool's output its identification counts come from
-IDENTIFICATION_RESULTS = {"alphadia": alphadia.STAT, "diann": diann.STATS}
+# metrics type -> the file of the tool's output its identification counts come from (the plugins' names; not
+# imported from them: they need pandas, which the companion's image does not have)
+IDENTIFICATION_RESULTS = {"alphadia": "stat.tsv", "diann": "report.stats.tsv"}
 
 ANALYSIS_SOFTWARE = Term("MS:1001456", "analysis software")
 

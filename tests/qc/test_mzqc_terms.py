@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kraken_core.qc.mzqc import INDENTED_RUNS, Run, mzqc_document, quality_metrics, to_json
 from kraken_core.qc.mzqc_terms import (
     ANALYSIS_SOFTWARE, ANY_FILE_FORMAT, FILE_FORMAT, FILE_FORMATS, LOCAL_DESCRIPTIONS, MD5, PSI_MS, PSI_MS_METRICS,
-    PSI_MS_VERSION, SOFTWARE, TAB_SEPARATED, local_accession, local_term,
+    IDENTIFICATION_RESULTS, PSI_MS_VERSION, SOFTWARE, TAB_SEPARATED, local_accession, local_term,
 )
 from kraken_core.quanting.metric_names import LEGACY_NAMES
 from kraken_core.quanting.metrics import alphadia, diann, msqc
@@ -55,6 +57,10 @@ def test_file_formats_checksum_and_software_are_psi_ms_terms():
     for term in terms:
         assert _field(stanzas[term.accession], r"^name: (.+)$") == term.name
     assert PSI_MS["version"] == PSI_MS_VERSION
+
+
+def test_the_identification_results_are_the_files_the_plugins_read():
+    assert IDENTIFICATION_RESULTS == {"alphadia": alphadia.STAT, "diann": diann.STATS}
 
 
 def _known_metric_names() -> set[str]:
@@ -136,3 +142,11 @@ def test_large_documents_are_written_compact_and_small_ones_indented():
     small, large = (to_json(mzqc_document(runs(n), "test")) for n in (INDENTED_RUNS, INDENTED_RUNS + 1))
     assert small.count("\n") > 1000 and large.count("\n") == 1
     assert schema_errors(json.loads(large)) == [] and len(json.loads(large)["mzQC"]["runQualities"]) == 101
+
+
+def test_the_companion_serves_mzqc_without_pandas_or_dagster():
+    """The companion's image has neither (docker/companion.Dockerfile): the export must not pull them in."""
+    blocked = "import sys\nfor name in ('pandas', 'numpy', 'pyarrow', 'dagster'): sys.modules[name] = None\n"
+    done = subprocess.run([sys.executable, "-c", blocked + "import kraken_ui_ext.companion.app, kraken_core.qc.mzqc_cli"],
+                          cwd=DOCS.parents[1], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
