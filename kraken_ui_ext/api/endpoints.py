@@ -15,7 +15,6 @@ from starlette.requests import Request
 from kraken_core.config.qc import QcConfig
 from kraken_core.qc.annotation_kinds import ANNOTATION_KINDS
 from kraken_core.record.api_reads import annotations_newest_first, metrics_of_each, newest_raw_file
-from kraken_core.record.quanting_jobs import metrics_of
 from kraken_core.record.raw_files import get_raw_file
 from kraken_core.record.record_reads import entity_heartbeats
 from kraken_ui_ext.api.params import BadParameter, Param, paging_params
@@ -137,13 +136,13 @@ def _raw_file(ctx: ApiContext, request: Request) -> dict[str, Any]:
 
 def one_raw_file(ctx: ApiContext, request: Request, params: dict[str, Any]) -> dict[str, Any]:
     doc = _raw_file(ctx, request)
-    metrics = metrics_of(ctx.db, doc["_id"]) if params["include_metrics"] else None
+    metrics = metrics_of_each(ctx.db, [doc["_id"]])[doc["_id"]] if params["include_metrics"] else None
     return raw_file_json(doc, file_info=params["include_file_info"], metrics=metrics)
 
 
 def raw_file_metrics(ctx: ApiContext, request: Request, params: dict[str, Any]) -> dict[str, Any]:
     doc = _raw_file(ctx, request)
-    docs = list(reversed(metrics_of(ctx.db, doc["_id"])))  # newest first
+    docs = list(reversed(metrics_of_each(ctx.db, [doc["_id"]])[doc["_id"]]))  # newest first
     shown = docs[params["offset"]:params["offset"] + params["limit"]]
     return page_json([metrics_json(m) for m in shown], offset=params["offset"], limit=params["limit"],
                      total=len(docs), has_more=params["offset"] + len(shown) < len(docs), raw_file=doc["_id"])

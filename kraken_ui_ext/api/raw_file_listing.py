@@ -16,12 +16,15 @@ from typing import Any
 
 from pymongo.database import Database
 
-from kraken_core.record.api_reads import count_raw_files, equal, position_of_time, raw_files_newest_first
-from kraken_ui_ext.companion.record_views import STATUS_GROUPS, latest_metrics, status_matches
+from kraken_core.record.api_reads import (
+    count_raw_files, equal, metrics_of_each, position_of_time, raw_files_newest_first,
+)
+from kraken_ui_ext.companion.record_views import STATUS_GROUPS, merged_newest_first, status_matches
 from kraken_ui_ext.filter_language import Filter
 from kraken_ui_ext.key_metrics import TREND_METRICS
 
 CHUNK = 500
+METRICS_CHUNK = 100  # a filter on metrics reads each raw file's metrics: smaller steps, fewer reads past the page
 MAX_SCAN = 5_000
 METRIC_FIELDS = [field for metric in TREND_METRICS for field in metric.fields]
 
@@ -73,19 +76,25 @@ def select_raw_files(db: Database, selection: RawFileSelection, projection: dict
     return _walk(db, selection, query, projection, start, end, offset, limit, count, max_scan)
 
 
+def _merged_metrics(db: Database, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each raw file's metrics as the overview's filter sees them (the newest document, gaps from older ones)."""
+    found = metrics_of_each(db, [d["_id"] for d in docs])
+    return {rid: merged_newest_first(found_docs, METRIC_FIELDS) for rid, found_docs in found.items() if found_docs}
+
+
 def _walk(db: Database, selection: RawFileSelection, query: dict[str, Any], projection: dict[str, Any] | None,
           start: int, end: int, offset: int, limit: int, count: bool, max_scan: int) -> RawFilePage:
     """Read the selection's positions [start, end) in chunks, keep the documents that pass the checks here."""
     kept: list[dict[str, Any]] = []
     found, scanned, position, has_more = 0, 0, start, False
+    step = METRICS_CHUNK if selection.matching.needs_metrics else CHUNK
     while position < end and scanned < max_scan:
-        chunk = raw_files_newest_first(db, query, projection, position, min(CHUNK, end - position, max_scan - scanned))
+        chunk = raw_files_newest_first(db, query, projection, position, min(step, end - position, max_scan - scanned))
         if not chunk:
             break
         position += len(chunk)
         scanned += len(chunk)
-        metrics = (latest_metrics(db, [d["_id"] for d in chunk], METRIC_FIELDS)
-                   if selection.matching.needs_metrics else {})
+        metrics = _merged_metrics(db, chunk) if selection.matching.needs_metrics else {}
         for doc in chunk:
             if not selection.keeps(doc, metrics.get(doc["_id"])):
                 continue

@@ -73,10 +73,12 @@ def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[s
     for doc in metrics_documents(db, ids, projection, since=since if by_range else None, batch=METRICS_BATCH):
         if doc.get("raw_file") in wanted:
             per_raw_file.setdefault(doc["raw_file"], []).append(doc)
-    return {raw_file_id: _merged_newest_first(docs, fields) for raw_file_id, docs in per_raw_file.items()}
+    return {raw_file_id: merged_newest_first(docs, fields) for raw_file_id, docs in per_raw_file.items()}
 
 
-def _merged_newest_first(docs: list[dict[str, Any]], fields: list[str]) -> dict[str, Any]:
+def merged_newest_first(docs: list[dict[str, Any]], fields: list[str]) -> dict[str, Any]:
+    """One raw file's `metrics` documents (at least one) as one: the newest, with each of `fields` it lacks taken
+    from the newest older document that has it."""
     docs = sorted(docs, key=_created, reverse=True)
     merged = dict(docs[0])
     for field in fields:
