@@ -15,11 +15,10 @@ from kraken_core.record.raw_files import raw_files_by_ids
 
 def acquired_since(
     db: Database, since: datetime, projection: Mapping[str, Any], *, instrument: str | None = None,
-    project: str | None = None, limit: int | None = None, matching: Mapping[str, Any] | None = None,
+    project: str | None = None, limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`);
-    `matching`: a further query on the document (a companion filter's terms), checked beside the indexed range."""
-    query: dict[str, Any] = {"created_at": {"$gte": since}, **({"$and": [dict(matching)]} if matching else {})}
+    """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`)."""
+    query: dict[str, Any] = {"created_at": {"$gte": since}}
     if instrument:
         query["instrument_id"] = instrument
     elif project:

@@ -150,16 +150,15 @@ class Overview:
         return max(1, -(-len(self.rows) // PAGE_SIZE))
 
 
-def _find_recent(db: Database, filters: OverviewFilters, now: datetime, limit: int,
-                 matching: Filter) -> list[dict[str, Any]]:
+def _find_recent(db: Database, filters: OverviewFilters, now: datetime, limit: int) -> list[dict[str, Any]]:
     return acquired_since(db, now - timedelta(days=filters.max_age_days), PROJECTION, instrument=filters.instrument,
-                          project=filters.project, limit=limit + 1, matching=matching.mongo_query())
+                          project=filters.project, limit=limit + 1)
 
 
-def _keep(doc: dict[str, Any], filters: OverviewFilters) -> bool:
+def _keep(doc: dict[str, Any], filters: OverviewFilters, on_record: Filter) -> bool:
     if filters.project and doc.get("project_id") != filters.project:
         return False
-    return status_matches(doc.get("status"), filters.status)
+    return status_matches(doc.get("status"), filters.status) and on_record.matches(doc)
 
 
 def _attach_metrics(db: Database, rows: list[OverviewRow]) -> None:
@@ -193,17 +192,20 @@ def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all
                    max_rows: int = MAX_ROWS) -> Overview:
     """Filtered, sorted rows; metrics are joined for the shown page only unless sorting or the filter needs them.
 
-    The filter's terms on the record's text fields go to MongoDB with the time range; the rest (metrics, lag,
-    times) are matched here. A filter term that cannot be read is left out and named in `filter_problems`.
+    The filter is matched here on the raw files of the time range (its terms on the record first, then those on
+    metrics, lag or times): beside the range a `$regex` makes the test server scan the collection
+    (kraken_ui_ext/filter_language.py). A filter term that cannot be read is left out and named in
+    `filter_problems`.
     """
     matching, problems = parse_filter_leniently(filters.text)
-    docs = _find_recent(db, filters, now, max_rows, matching)
+    docs = _find_recent(db, filters, now, max_rows)
     truncated = len(docs) > max_rows
     docs = docs[:max_rows]
-    lags = median_lags(docs)
+    lags = median_lags(docs)  # of every raw file in the range: ETAs of a filtered view still have a typical lag
+    on_record = matching.record_part
     rows = []
     for doc in docs:
-        if not _keep(doc, filters):
+        if not _keep(doc, filters, on_record):
             continue
         row = OverviewRow(doc, lag=processing_lag(doc))
         if row.lag is None and status_matches(doc.get("status"), "unfinished") and row.acquired is not None:

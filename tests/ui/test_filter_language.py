@@ -131,6 +131,7 @@ def test_mongo_query_holds_the_record_terms_and_residual_the_rest():
         {"size": {"$gte": 1e9}},
     ]}
     assert [t.text for t in parsed.residual.terms] == ["proteins=[5000,]"]
+    assert [t.text for t in parsed.record_part.terms] == ["astral1", "!status=failed", "size_gb=[1,]"]
     assert parsed.needs_metrics and not parse_filter("hela").needs_metrics
     assert parse_filter("").mongo_query() == {} and not parse_filter("  ")
 
