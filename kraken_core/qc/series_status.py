@@ -171,12 +171,15 @@ def series_chart(db: Database, series: QcSeries, key: SeriesKey, resets: Iterabl
     so the first files shown are judged on the same windows and baseline as the check read."""
     one = series.model_copy(update={"metrics": [metric]})
     resets = sorted(resets)
-    loaded = series_points(db, key, limit + one.cusum.window)
+    wanted = limit + one.cusum.window
+    loaded = series_points(db, key, wanted)
     if not loaded:
         return [], []
-    segment = segment_of(one.baseline, _newest_reset(resets, loaded[0].acquired_at))
-    head = first_points(db, key, segment.start, segment.end,
-                        DATED_BASELINE_LIMIT if segment.end is not None else one.baseline.points)
+    head: list[QcPoint] = []
+    if len(loaded) == wanted:  # older files exist: read the first files of the oldest loaded file's segment
+        segment = segment_of(one.baseline, _newest_reset(resets, loaded[0].acquired_at))
+        head = first_points(db, key, segment.start, segment.end,
+                            DATED_BASELINE_LIMIT if segment.end is not None else one.baseline.points)
     points = {p.raw_file_id: p for p in [*head, *loaded]}
     judged, baselines = judged_points(one, list(points.values()), resets)
     shown = {p.raw_file_id for p in loaded[-limit:]}

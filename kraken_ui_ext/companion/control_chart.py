@@ -16,7 +16,8 @@ from kraken_core.record.qc_series import SeriesKey, series_keys
 from kraken_ui_ext.companion.control_chart_figure import chart_figure
 from kraken_ui_ext.companion.trends import X_AXES
 
-CHART_FILES = 1000  # the newest files of the series on the chart
+CHART_FILES = 500  # the newest files of the series on the chart by default (a QC file every 4 h: 12 weeks)
+MAX_CHART_FILES = 5000
 TABLE_FILES = 30
 
 
@@ -27,13 +28,18 @@ class ChartFilters:
     metric: str = ""
     x_axis: str = "time"
     cusum: bool = False
+    files: int = CHART_FILES
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> ChartFilters:
         x_axis = params.get("x", "")
+        try:
+            files = min(max(int(params.get("files") or CHART_FILES), 10), MAX_CHART_FILES)
+        except ValueError:
+            files = CHART_FILES
         return cls(instrument=params.get("instrument", "").strip(), series=params.get("series", ""),
                    metric=params.get("metric", "").strip(), x_axis=x_axis if x_axis in X_AXES else X_AXES[0],
-                   cusum=params.get("cusum") in ("1", "on", "true"))
+                   cusum=params.get("cusum") in ("1", "on", "true"), files=files)
 
 
 def key_label(key: SeriesKey) -> str:
@@ -82,7 +88,7 @@ def build_control_chart(db: Database, qc: QcConfig, instruments: Sequence[str], 
     reset_kinds = [str(kind) for kind in qc.baseline_reset_kinds]
     annotations = annotations_of(db, instrument)
     resets = [a["occurred_at"] for a in annotations if a.get("kind") in reset_kinds]
-    chart.points, chart.baselines = series_chart(db, chart.series, chart.key, resets, chart.metric, CHART_FILES)
+    chart.points, chart.baselines = series_chart(db, chart.series, chart.key, resets, chart.metric, filters.files)
     if chart.points:
         first = chart.points[0].point.acquired_at
         shown = [a for a in annotations if a["occurred_at"] >= first]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from kraken_core.config.qc import QcConfig
 from kraken_core.qc.raw_file_verdict import judge_raw_file
-from kraken_core.qc.series_status import judged_points, series_status
+from kraken_core.qc.series_status import judged_points, series_chart, series_status
 from kraken_core.record.annotations import add_annotation, annotations_of
 from kraken_core.record.qc_series import SeriesKey, series_keys, series_points
 
@@ -15,7 +17,7 @@ START = datetime(2026, 3, 2, 8, tzinfo=UTC)
 QC = QcConfig.model_validate({"series": [{
     "name": "hela", "raw_file_pattern": "(?i)_hela_", "instruments": ["thermo1"], "settings_name": "hela_std",
     "metrics": ["precursors", "proteins"], "rules": ["1-3s", "2-2s", "R-4s", "4-1s", "10-x", "cusum"],
-    "baseline": {"points": 5, "min_points": 5},
+    "baseline": {"points": 5, "min_points": 5}, "cusum": {"window": 10},
 }]})
 KEY = SeriesKey("hela", "(?i)_hela_", "thermo1", "hela_std", 1)
 # a baseline of mean 50,000 and SD 1,000; one file 3.5 SD low; a run of high files (2-2s, 4-1s); then a column
@@ -85,3 +87,18 @@ def test_a_series_no_longer_configured_or_without_files_is_not_judged(mongo_db):
     assert gone.state == "not_judged" and "no longer configured" in gone.describe()
     empty = series_status(mongo_db, QC, SeriesKey("hela", "(?i)_hela_", "bruker1", "hela_std", 1))
     assert empty.newest is None and empty.describe() == "no files in this series yet"
+
+
+@pytest.mark.parametrize("shown", [3, 8])
+def test_a_chart_of_the_newest_files_judges_them_as_the_check_did(mongo_db, shown):
+    """Fewer files than the series has: the chart reads the CUSUM window before them and their segment's first
+    files, so the first files shown (here across the column change, too) get the check's judgement."""
+    verdicts = _judge_like_the_check(mongo_db)
+    resets = [a["occurred_at"] for a in annotations_of(mongo_db, "thermo1")]
+    judged, baselines = series_chart(mongo_db, QC.series[0], KEY, resets, "precursors", shown)
+    expected = verdicts[-shown:]
+    assert [j.point.raw_file_id for j in judged] == [v.raw_file_id for v in expected]
+    for point, verdict in zip(judged, expected, strict=True):
+        [precursors] = [j for j in verdict.series[0].judgements if j.metric == "precursors"]
+        assert _summary(point.judgements) == _summary([precursors]), point.point.raw_file_id
+    assert [b.stats["precursors"].mean for b in baselines][-1] == 40000
