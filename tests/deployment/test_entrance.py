@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kraken_core.record.accounts import add_account, issue_mcp_token, reset_password
+from kraken_core.record.accounts import add_account, issue_mcp_token, issue_token, reset_password
 from tests.support.platform import free_port, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -312,3 +312,19 @@ def test_mcp_answers_only_the_right_bearer_token(entrance):
     assert session_only.post("/mcp", json=initialize, headers=headers).status_code == 401
     right = client.post("/mcp", json=initialize, headers={**headers, "Authorization": f"Bearer {token}"})
     assert right.status_code == 200 and "AlphaKraken" in right.text
+
+
+def test_the_rest_api_answers_an_api_token_and_refuses_others_in_json(entrance):
+    client = browser(entrance)
+    refused = client.get("/companion/api/v1/raw_files")
+    assert refused.status_code == 401 and refused.headers["content-type"].startswith("application/json")
+    assert "api-token" in refused.json()["detail"]
+    mcp = {"Authorization": f"Bearer {issue_mcp_token(entrance['db'], 'viewer')}"}
+    assert client.get("/companion/api/v1/raw_files", headers=mcp).status_code == 401
+    api = {"Authorization": f"Bearer {issue_token(entrance['db'], 'viewer', 'api')}"}
+    answer = client.get("/companion/api/v1/raw_files?limit=5", headers=api)
+    assert answer.status_code == 200 and answer.json()["limit"] == 5
+    assert client.get("/companion/overview", headers=api).status_code == 302  # the token opens the API only
+    described = client.get("/companion/api/v1/openapi.json").json()
+    assert described["servers"] == [{"url": "/companion/api/v1"}]
+    assert logged_in(entrance, "viewer").get("/companion/api/v1/instruments").status_code == 200
