@@ -22,7 +22,7 @@ def _column(page, label: str) -> list[str]:
     return page.locator(f"#overview-table tbody td:nth-child({index + 1})").all_inner_texts()
 
 
-def test_a_filter_url_shows_the_same_rows_and_columns_after_a_reload(page, companion):
+def test_a_filter_url_shows_the_same_rows_and_columns_after_a_reload(page, companion, screenshots):
     base, _, _ = companion
     page.goto(f"{base}/overview?age=7")
     page.fill("#filter-text", "thermo1 & !hela & status=^done$ & proteins=[6000,]")
@@ -35,6 +35,10 @@ def test_a_filter_url_shows_the_same_rows_and_columns_after_a_reload(page, compa
     assert len(rows) > 3 and all("thermo1" in r and "hela" not in r.lower() for r in rows)
     assert all(float(v) >= 6000 for v in _column(page, "Proteins"))
     assert "FWHM mobility" in headers and "Precursors" not in headers
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.click("#column-picker summary")
+    page.screenshot(path=str(screenshots / "overview_filter.png"), full_page=False)
+    page.click("#column-picker summary")
 
     page.reload()
     assert _rows(page) == rows and _headers(page) == headers
