@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run the benchmarks that need only the test services (tests/services/services.sh start), each with its
 # default arguments, and write their output to benchmarks/results/<UTC time>.txt. Benchmarks that need a
-# larger setup of their own (scale_250k, catch_up, companion_pages, mcp_tools, s3_upload, slurm_job_sensor)
-# are run by hand as benchmarks/README.md describes.
+# larger setup of their own (scale_250k, catch_up, companion_pages, api_200k, mcp_tools, s3_upload,
+# slurm_job_sensor) are run by hand as benchmarks/README.md describes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"

@@ -54,7 +54,8 @@ def caller(request: Request, ctx: ApiContext, session_secret: bytes) -> Account 
     return account
 
 
-def _route(endpoint: Endpoint, ctx: ApiContext, session_secret: bytes) -> Route:
+def _routes(endpoint: Endpoint, ctx: ApiContext, session_secret: bytes) -> list[Route]:
+    """The endpoint's route, also with a trailing slash (AlphaKraken's clients call `/raw_files/`)."""
     def serve(request: Request) -> Response:
         if not endpoint.public:
             who = caller(request, ctx, session_secret)
@@ -72,7 +73,8 @@ def _route(endpoint: Endpoint, ctx: ApiContext, session_secret: bytes) -> Route:
             return error(503, "record_unavailable", "the record (MongoDB) did not answer; try again in a minute, "
                                                     "and if it persists check the database host (docs/operations.md)")
 
-    return Route(endpoint.path, serve, methods=["GET"], name=endpoint.name)
+    return [Route(endpoint.path, serve, methods=["GET"], name=endpoint.name),
+            Route(endpoint.path + "/", serve, methods=["GET"])]
 
 
 def build_api(ctx: ApiContext, session_secret: bytes) -> Starlette:
@@ -94,6 +96,6 @@ def build_api(ctx: ApiContext, session_secret: bytes) -> Starlette:
         return error(404, "not_found", f"no endpoint {request.url.path}; the endpoints are listed at "
                                        f"{server_url(request)}/docs")
 
-    routes = [_route(endpoint, ctx, session_secret) for endpoint in ENDPOINTS]
+    routes = [route for endpoint in ENDPOINTS for route in _routes(endpoint, ctx, session_secret)]
     routes += [Route("/openapi.json", openapi_json), Route("/docs", docs)]
     return Starlette(routes=routes, exception_handlers={405: not_allowed, 404: unknown})

@@ -73,6 +73,7 @@ def test_raw_files_come_newest_first_in_pages_that_add_up_to_the_selection(api, 
         seen += [d["id"] for d in page["data"]]
         offset = page["next_offset"]
     assert seen == expected
+    assert _get(api, "/raw_files/", limit=3)["count"] == 3  # AlphaKraken's path, with its slash
     first = _get(api, "/raw_files", "RawFilePage", limit=1000)
     assert first["total"] == 300 and first["count"] == 300 and first["next_offset"] is None
     assert first["data"][0]["created_at"].endswith("Z") and "file_info" not in first["data"][0]
