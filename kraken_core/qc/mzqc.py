@@ -39,6 +39,7 @@ from kraken_core.qc.mzqc_terms import (
 )
 from kraken_core.quanting.software import DEFAULT_SOFTWARE_TYPE
 from kraken_core.record.qc_series import metric_values
+from kraken_core.statuses import VERIFIED_BACKUP_STATUSES
 
 MZQC_VERSION = "1.0.0"
 RUN_FIELDS = ("instrument_id", "project_id", "created_at", "settings_name", "settings_version")
@@ -67,8 +68,8 @@ def _plain(value: Any) -> Any:
 
 def input_location(raw_file: Mapping[str, Any]) -> str:
     """Where the raw file is kept: its verified backup, else a name in the record."""
-    base = raw_file.get("backup_base_path")
-    if base and str(base).startswith("/"):
+    base = raw_file.get("backup_base_path")  # set when the copy starts: only a verified copy is the file
+    if base and str(base).startswith("/") and raw_file.get("backup_status") in VERIFIED_BACKUP_STATUSES:
         name = f"{raw_file.get('collision_flag') or ''}{raw_file.get('original_name') or raw_file['_id']}"
         return (PurePosixPath(str(base)) / name).as_uri()
     return f"urn:alphakraken:raw_file:{quote(str(raw_file['_id']), safe='')}"

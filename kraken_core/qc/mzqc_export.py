@@ -28,7 +28,7 @@ from kraken_core.record.settings_catalog import settings_versions
 
 MAX_FILES = 5000
 RAW_FILE_FIELDS = {"_id": 1, "original_name": 1, "instrument_id": 1, "project_id": 1, "created_at": 1,
-                   "backup_base_path": 1, "collision_flag": 1, "file_info": 1}
+                   "backup_base_path": 1, "backup_status": 1, "collision_flag": 1, "file_info": 1}
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 

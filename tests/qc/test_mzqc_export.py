@@ -50,6 +50,7 @@ def record(mongo_db):
     db.settings.insert_one({"_id": "hela_std-v1", "name": "hela_std", "version": 1, "software": "alphadia-2.3.0",
                             "software_type": "alphadia"})
     single = _raw_file(db, "20260302_thermo1_HeLa_01.raw", "thermo1", 2, backup_base_path="/backup/thermo1/2026_03",
+                       backup_status="copying_done",
                        file_info={"20260302_thermo1_HeLa_01.raw": [2048, "9e107d9d372bb6826bd81d3542a419d6"]})
     _metrics(db, single, proteins=5012.0, precursors=41000.0, output_path="/output/PRJ1/out/HeLa_01/alphadia",
              **{"calibration:ms2_bias": -0.8, "fwhm_rt": 2.6, "optimization:ms1_error": 4.5})

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kraken_core.qc.mzqc import INDENTED_RUNS, Run, mzqc_document, quality_metrics, to_json
+from kraken_core.qc.mzqc import INDENTED_RUNS, Run, input_location, mzqc_document, quality_metrics, to_json
 from kraken_core.qc.mzqc_terms import (
     ANALYSIS_SOFTWARE, ANY_FILE_FORMAT, FILE_FORMAT, FILE_FORMATS, LOCAL_DESCRIPTIONS, MD5, PSI_MS, PSI_MS_METRICS,
     IDENTIFICATION_RESULTS, PSI_MS_VERSION, SOFTWARE, TAB_SEPARATED, local_accession, local_term,
@@ -98,7 +98,8 @@ def test_mapped_metrics_use_psi_ms_terms_and_the_rest_local_terms():
 def test_a_document_of_hand_made_runs_is_valid_mzqc_and_pymzqc_reads_it():
     raw = {"_id": "20260301_astral1_HeLa 01.raw", "original_name": "20260301_astral1_HeLa 01.raw",
            "instrument_id": "astral1", "project_id": "P1", "created_at": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
-           "backup_base_path": "/backup/astral1/2026_03", "file_info": {"x.raw": [10, "0" * 32]}}
+           "backup_base_path": "/backup/astral1/2026_03", "backup_status": "upload_done",
+           "file_info": {"x.raw": [10, "0" * 32]}}
     runs = [Run(raw, {"raw_file": raw["_id"], "type": "alphadia", "settings_name": "hela", "settings_version": 2,
                       "proteins": 5000, "fwhm_rt": 2.4}, "alphadia-2.3.0"),
             Run(raw, {"raw_file": raw["_id"], "type": "my_tool", "settings_name": "hela", "settings_version": 2,
@@ -110,6 +111,8 @@ def test_a_document_of_hand_made_runs_is_valid_mzqc_and_pymzqc_reads_it():
     assert qualities[0]["metadata"]["inputFiles"][0]["location"] == \
         "file:///backup/astral1/2026_03/20260301_astral1_HeLa%2001.raw"
     assert qualities[1]["metadata"]["analysisSoftware"][0]["uri"] == "urn:alphakraken:tool:my_tool"
+    copying = {**raw, "backup_status": "copying_in_progress"}  # the backup path is set before the copy is verified
+    assert input_location(copying) == "urn:alphakraken:raw_file:20260301_astral1_HeLa%2001.raw"
     read = read_back(to_json(document))
     assert [len(rq.qualityMetrics) for rq in read.runQualities] == [2, 1]
     assert read.version == "1.0.0"
