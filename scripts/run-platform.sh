@@ -200,7 +200,13 @@ fi
 .venv/bin/python -m kraken_assets.instance_pools
 
 echo "Dagster UI: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT  (ENV=$ENV, MOUNTS_PATH=$MOUNTS_PATH, DAGSTER_HOME=$DAGSTER_HOME)"
-start .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$DAGSTER_WEBSERVER_PORT"
+# Dagster runs in DAGSTER_HOME, on a copy of workspace.yaml that names the repository as working directory: from the
+# repository, `dagster dev` would warn at every start that the repository's dagster.yaml is not DAGSTER_HOME's (it
+# is copied there above). `dg dev`, which it asks to be used instead, is not part of the dagster package: that
+# one warning is silenced by its text.
+sed "s#working_directory: \.\$#working_directory: $ROOT#" workspace.yaml > "$DAGSTER_HOME/workspace.yaml"
+start /usr/bin/env -C "$DAGSTER_HOME" PYTHONWARNINGS='ignore:Function `dev_command` is superseded' \
+  "$ROOT/.venv/bin/dagster" dev -w workspace.yaml -h 127.0.0.1 -p "$DAGSTER_WEBSERVER_PORT"
 
 # the first account on an empty record: an admin whose generated password is shown here once (never written to a
 # file); more people: .venv/bin/python -m kraken_core.record.accounts_cli add NAME --role viewer|operator|admin
