@@ -99,11 +99,16 @@ def _limit_traces(points: Sequence[JudgedPoint], xs: list[Any], baselines: Seque
 
 
 def _cusum_traces(points: Sequence[JudgedPoint], xs: list[Any], metric: str) -> list[dict]:
-    upper, lower, x, h = [], [], [], None
+    upper, lower, x, h, segment = [], [], [], None, None
     for i, point in enumerate(points):
         judgement = point.judgement(metric)
         if judgement is None or judgement.cusum is None:
             continue
+        if segment is not None and point.segment != segment:  # the sums start again: no line across the reset
+            x.append(None)
+            upper.append(None)
+            lower.append(None)
+        segment = point.segment
         x.append(xs[i])
         upper.append(judgement.cusum.upper)
         lower.append(judgement.cusum.lower)
