@@ -25,6 +25,14 @@ FIELD_LABELS = {
     "created_at": "Acquired (file time)",
     "created_at_": "Registered",
     "updated_at_": "Record last changed",
+    # fields of a `metrics` document that are not metrics
+    "settings_name": "Settings",
+    "settings_version": "Settings version",
+    "settings_id": "Settings id",
+    "type": "Metrics type",
+    "slurm_job_id": "Job id",
+    "output_path": "Output folder",
+    "time_elapsed": "Job time (s)",
 }
 
 VALUE_LABELS: dict[str, dict[str, str]] = {

@@ -134,7 +134,7 @@ class OverviewRow:
         remaining = self.eta - now
         if remaining.total_seconds() < 0:
             return f"overdue by {format_duration(remaining)}"
-        return f"ETA {self.eta:%H:%M} (in {format_duration(remaining)})"
+        return f"ETA {self.eta:%H:%M} UTC (in {format_duration(remaining)})"
 
 
 @dataclass

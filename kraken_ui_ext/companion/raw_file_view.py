@@ -80,6 +80,7 @@ def raw_file_page_context(doc: dict[str, Any], metrics: list[dict[str, Any]], se
                               link.absent)
     return {
         "facts": record_facts(doc),
+        "field_label": field_label,
         "timeline": build_timeline(doc, metrics, context),
         "partition_url": link.url,
         "partition_absent": link.absent,

@@ -97,6 +97,8 @@ def test_the_record_reads_in_units_and_words(client):
     assert "<th>Record last changed</th>" in record and "updated_at_" not in record
     assert 'title="instrument_file_status: initial">where the instrument wrote it</td>' in record
     assert "copied and verified" in record and f"{_at(60):%Y-%m-%d %H:%M:%S} UTC" in record
+    metrics = page.split('class="data facts metrics"', 1)[1].split("</table>", 1)[0]
+    assert "<th>Settings version</th><td>2</td>" in metrics and "<th>proteins</th><td>5100</td>" in metrics
     files = page.split('id="files"', 1)[1].split("</table>", 1)[0]
     assert "19.1 MB" in files and "19,999,998" in files
 
@@ -119,6 +121,7 @@ def test_a_file_still_being_acquired_has_no_partition_link_and_says_when_it_coun
     assert f"{DAGSTER}/assets/raw_file?view=partitions&amp;partition=watched_again.raw" in again
     done = overview.split(f'data-raw-file="{NAME}"', 1)[1].split("</tr>", 1)[0]
     assert f"partition={quote(NAME, safe='')}" in done
+    assert '<td class="num" title="19,999,998 bytes">19.1 MB</td>' in done and "Acquired (UTC)" in overview
 
 
 def test_a_failed_step_shows_its_reason_and_later_steps_stay_pending(client):
