@@ -171,13 +171,7 @@ trap 'cleanup 141' PIPE
 # without its stop (SIGKILL), the kernel sends the process SIGTERM (PR_SET_PDEATHSIG).
 start() {
   set -m
-  .venv/bin/python -c 'import ctypes, os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-signal.signal(signal.SIGTERM, signal.SIG_DFL)
-ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-if os.getppid() != int(sys.argv[1]):
-    sys.exit("run-platform: stopped before it started")
-os.execv(sys.argv[2], sys.argv[2:])' "$$" "$@" 9>&- &
+  .venv/bin/python scripts/exec_with_default_signals.py "$$" "$@" 9>&- &
   pgids+=("$!")
   set +m
 }
