@@ -14,7 +14,7 @@ from kraken_core.raw_file_backup import RawFileLocation, checksum_acquisition
 from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.statuses import RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_links
+from kraken_ui_ext.metadata import file_info_table, markdown_table, raw_file_links, size_text
 
 @dg.asset(
     partitions_def=raw_files_partitions,
@@ -97,6 +97,7 @@ def checksum_step(config, db, raw_file_id: str, log, run_id: str | None = None) 
         "acquisition": "finished" if acquisition.passed else f"FAILED: {acquisition.reason}",
         "original_name": raw.original_name,
         "instrument_path": dg.MetadataValue.path(str(folder / raw.original_name)),
+        "size": size_text(total),
         "size_bytes": dg.MetadataValue.int(total),
         "size_gb": dg.MetadataValue.float(round(total / 1e9, 4)),
         "file_count": dg.MetadataValue.int(len(file_info)),

@@ -18,12 +18,13 @@ from kraken_assets.raw_file import raw_file
 from kraken_assets.record_steps import COPY_RETRY_POLICY, advance, load_raw_file, recorded_failure
 from kraken_core.pools import COPIES
 from kraken_core.locations import require_location
+from kraken_core.numbers import human_size
 from kraken_core.pipeline_status import status_after_backup
 from kraken_core.raw_file_backup import RawFileLocation, backup_base_path, backup_raw_file
 from kraken_core.record.raw_file_steps import Step, step_fields
 from kraken_core.statuses import BackupStatus, RawFileStatus
 from kraken_resources import KrakenConfigResource, MongoResource
-from kraken_ui_ext.metadata import markdown_table, metadata_table, raw_file_links
+from kraken_ui_ext.metadata import markdown_table, metadata_table, raw_file_links, size_text
 
 
 BACKUP_IDENTICAL = "backup_identical"
@@ -124,6 +125,7 @@ def backup_step(config, db, raw_file_id: str, log, run_id: str | None = None) ->
         "instrument": raw.instrument_id,
         "backup_path": dg.MetadataValue.path(str(base / f"{raw.collision_flag or ''}{raw.original_name}")),
         "backup_base_path": dg.MetadataValue.path(str(base)),
+        "size": size_text(done.total),
         "size_bytes": dg.MetadataValue.int(done.total),
         "written_bytes": dg.MetadataValue.int(done.written),
         "files_copied": dg.MetadataValue.int(done.transferred),
@@ -133,9 +135,9 @@ def backup_step(config, db, raw_file_id: str, log, run_id: str | None = None) ->
         "old_copies_kept": dg.MetadataValue.json(kept),
         "status_after_backup": str(next_status),
         "files": metadata_table(
-            ({"file": rel, "bytes": result.size, "result": "skipped (identical)" if result.skipped else "copied"}
-             for rel, result in copied),
-            [("file", "string"), ("bytes", "int"), ("result", "string")],
+            ({"file": rel, "size": human_size(result.size), "bytes": result.size,
+              "result": "skipped (identical)" if result.skipped else "copied"} for rel, result in copied),
+            [("file", "string"), ("size", "string"), ("bytes", "int"), ("result", "string")],
         ),
         **raw_file_links(config, raw.raw_file_id),
         "summary": markdown_table(

@@ -25,7 +25,7 @@ from kraken_core.s3_upload import s3_location, upload_raw_file
 from kraken_core.statuses import BackupStatus
 from kraken_resources import KrakenConfigResource, MongoResource
 from kraken_resources.s3 import object_store
-from kraken_ui_ext.metadata import markdown_table
+from kraken_ui_ext.metadata import markdown_table, size_text
 from kraken_sensors.s3_uploads import build_s3_upload_sensor
 
 
@@ -84,6 +84,7 @@ def raw_file_s3(
             "s3_upload_path": upload_path,
             "bucket": bucket,
             "endpoint": s3_config.endpoint_url or "AWS S3",
+            "size": size_text(done.total),
             "size_bytes": dg.MetadataValue.int(done.total),
             "uploaded_bytes": dg.MetadataValue.int(done.written),
             "objects_uploaded": dg.MetadataValue.int(done.transferred),

@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 
 from kraken_core.config.schema import KrakenConfig
+from kraken_core.numbers import human_size
 from kraken_ui_ext.key_metrics import KEY_METRICS, KeyMetric
 from kraken_ui_ext.links import companion_raw_file_url
 
@@ -79,7 +80,14 @@ def metadata_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[st
     return dg.MetadataValue.table(records=records, schema=schema)
 
 
+def size_text(size_bytes: int) -> dg.MetadataValue:
+    """A size as people read it (`19.1 MB`), beside the exact `size_bytes` the UI plots."""
+    return dg.MetadataValue.text(human_size(size_bytes))
+
+
 def file_info_table(file_info: Mapping[str, Sequence[Any]], limit: int = 200) -> dg.MetadataValue:
-    """`file_info` (`{relative path: [size, md5, ...]}`) as a table of file, bytes, md5."""
-    rows = [{"file": rel, "bytes": int(info[0]), "md5": str(info[1])} for rel, info in sorted(file_info.items())]
-    return metadata_table(rows, [("file", "string"), ("bytes", "int"), ("md5", "string")], limit=limit)
+    """`file_info` (`{relative path: [size, md5, ...]}`) as a table of file, size in units, bytes, md5."""
+    rows = [{"file": rel, "size": human_size(info[0]), "bytes": int(info[0]), "md5": str(info[1])}
+            for rel, info in sorted(file_info.items())]
+    return metadata_table(rows, [("file", "string"), ("size", "string"), ("bytes", "int"), ("md5", "string")],
+                          limit=limit)

@@ -37,7 +37,8 @@ def test_materializations_link_to_the_companion_page_and_list_their_files(mounts
         metadata = result.asset_materializations_for_node(asset)[0].metadata
         assert metadata["companion_page"].value == companion_raw_file_url(COMPANION, rid)
         [row] = metadata["files"].records
-        assert row.data["file"] == rid and row.data["bytes"] == 1_000_000
+        assert row.data["file"] == rid and row.data["bytes"] == 1_000_000 and row.data["size"] == "977 KB"
+        assert metadata["size"].value == "977 KB"  # in units beside the exact size_bytes
 
     settings = CompanionSettings(mongo=MongoSettings(database=mongo_db.name), webserver_base_url="http://dagster",
                                  instrument_vendors={"thermo1": "thermo"})
