@@ -9,7 +9,7 @@ already in `qc_point` (steady state; the one-time fill of a series just configur
 Baseline of the same run: reading the judged file's `raw_file` document and its metrics by id, the least any
 judgement must do. Target: under 100 ms per judgement.
 
-    .venv/bin/python benchmarks/qc_judgement.py [--raw-files 200000] [--qc-every 10] [--judgements 30] [--reuse]
+    .venv/bin/python -m benchmarks.qc_judgement [--raw-files 200000] [--qc-every 10] [--judgements 30] [--reuse]
 """
 
 from __future__ import annotations
