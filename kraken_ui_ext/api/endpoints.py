@@ -171,7 +171,8 @@ def qc_status(ctx: ApiContext, request: Request, params: dict[str, Any]) -> dict
     state = params["state"]
     if state is not None and state not in STATES:
         raise BadParameter("state", f"unknown state {state!r}; one of {', '.join(STATES)}")
-    keys = chosen_series(ctx.db, params["instrument_id"], params["series"])
+    instruments = [params["instrument_id"]] if params["instrument_id"] else sorted(ctx.instrument_vendors)
+    keys = chosen_series(ctx.db, instruments, params["series"])
     offset, limit = params["offset"], params["limit"]
     if state is None:
         shown = qc_statuses(ctx.db, ctx.qc, keys[offset:offset + limit])
@@ -222,9 +223,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Each instrument's vendor, its last heartbeat (status, free disk) and its newest raw file.",
              paging_params(), "InstrumentPage", instruments),
     Endpoint("/qc/status", "qc_status", "Control-chart status of every QC series",
-             "Per QC series, instrument and settings version: the newest file judged as the `qc_series_in_control` "
-             "check judges it (Westgard rules and CUSUM against the baseline), with each metric's state and every "
-             "violation.",
+             "Per QC series, configured instrument and settings version: the newest file judged as the "
+             "`qc_series_in_control` check judges it (Westgard rules and CUSUM against the baseline), with each "
+             "metric's state and every violation.",
              (INSTRUMENT, Param("series", "string", "Only this series (its name in qc.series)."),
               Param("state", "string", f"Only series in this state: {', '.join(STATES)}."), *paging_params()),
              "QcStatusPage", qc_status),

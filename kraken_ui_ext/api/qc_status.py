@@ -16,9 +16,11 @@ from kraken_ui_ext.api.shapes import plain
 STATES = ("out_of_control", "in_control", "baseline", "not_judged")
 
 
-def chosen_series(db: Database, instrument_id: str | None, series: str | None) -> list[SeriesKey]:
-    """The series with points in the record, of one instrument and series name when given."""
-    return [key for key in series_keys(db, instrument_id) if series is None or key.series == series]
+def chosen_series(db: Database, instruments: list[str], series: str | None) -> list[SeriesKey]:
+    """The series with points in the record on these instruments (each asked on its own: the instrument index),
+    of one series name when given."""
+    return [key for instrument_id in instruments for key in series_keys(db, instrument_id)
+            if series is None or key.series == series]
 
 
 def status_json(status: SeriesStatus) -> dict[str, Any]:

@@ -118,6 +118,8 @@ def serving_index(read: Read) -> Served:
 
 
 def needs_index(read: Read) -> bool:
+    if read.command == "count" and not read.filter:  # estimated_document_count: the collection's metadata
+        return False
     return read.collection not in SMALL_COLLECTIONS
 
 

@@ -1,12 +1,13 @@
 """Every read the product sends to MongoDB is served by a declared index (MongoDB's prefix rule).
 
 The reads are not copied here: the product's own functions run (watcher lookup, monitoring, quanting,
-lifecycle, partition retirement, every companion page, every MCP tool) against a seeded record, and a pymongo
+lifecycle, partition retirement, every companion page, every REST API endpoint, every MCP tool) against a seeded record, and a pymongo
 command listener captures what they send. Each captured read is checked against `kraken_core.record.indexes`
 (and the lifecycle log's indexes), and the nx-27017 test server's own plan is printed beside it (`-s`).
 """
 
 import asyncio
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ from kraken_core.record.location_facts import (
 from kraken_core.config.qc import QcConfig
 from kraken_core.partition_retirement import plan_retirement
 from kraken_core.qc.raw_file_verdict import judge_raw_file
+from kraken_core.record.accounts import add_account, issue_token
 from kraken_core.record.annotations import add_annotation, annotations_of
 from kraken_core.quanting.settings_lookup import settings_for_raw_file
 from kraken_core.record.connection import MongoSettings
@@ -54,6 +56,11 @@ COMPANION_PAGES = ["/overview", "/overview?instrument=thermo1&age=7", "/overview
                    "/overview.csv", "/trends", "/trends?instrument=bruker1&days=30",
                    "/trends?project=HELA&days=30&colour_by=project", "/status", "/projects"]
 
+API_CALLS = ["/raw_files", "/raw_files?instrument_id=thermo1", "/raw_files?project_id=PRJ1&offset=50",
+             "/raw_files?status=done", "/raw_files?status=failed&max_age_days=7",
+             "/raw_files?instrument_id=bruker1&date_from=2020-01-01&date_to=2099-01-01",
+             "/raw_files?filter=proteins=[5000,]&instrument_id=thermo1", "/instruments", "/qc/status", "/annotations",
+             "/annotations?instrument_id=thermo1", "/annotations?kind=column_change"]
 
 @pytest.fixture
 def recorded(services, config):
@@ -137,6 +144,11 @@ def test_every_read_of_the_product_is_served_by_a_declared_index(recorded, confi
     for page in [*COMPANION_PAGES, f"/raw_files/{rid}"]:
         with recorder.source(f"companion {page}"):
             assert app.get(page).status_code == 200, page
+    add_account(db, "api-reader", "viewer", secrets.token_urlsafe(12))
+    token = {"Authorization": f"Bearer {issue_token(db, 'api-reader', 'api')}"}
+    for call in [*API_CALLS, f"/raw_files/{rid}", f"/raw_files/{rid}/metrics"]:
+        with recorder.source(f"REST API {call}"):
+            assert app.get(f"/api/v1{call}", headers=token).status_code == 200, call
     asyncio.run(_mcp_reads(db, recorder, rid))
 
     sources = {r.source for r in recorder.reads}
