@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from kraken_core.numbers import finite_number
 from kraken_ui_ext.companion.overview import OverviewRow
 from kraken_ui_ext.key_metrics import KEY_METRICS, KeyMetric
-from kraken_ui_ext.links import dagster_partition_url
+from kraken_ui_ext.links import dagster_partition_url, partition_absence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,7 +35,9 @@ def neutralised(cell: object) -> object:
 
 def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str,
                  metrics: Sequence[KeyMetric] = KEY_METRICS) -> str:
-    """The rows with the metric columns shown on the overview."""
+    """The rows with the metric columns shown on the overview; `dagster_url` only for raw files whose partition
+    exists (empty while a file is being acquired)."""
+    now = datetime.now(UTC)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header(metrics))
@@ -47,6 +50,7 @@ def overview_csv(rows: Iterable[OverviewRow], webserver_base_url: str,
             f"{row.lag.total_seconds() / 60:.1f}" if row.lag is not None else "",
             row.eta.isoformat() if row.eta is not None else "",
             *("" if row.metrics.get(m.name) is None else f"{row.metrics[m.name]:g}" for m in metrics),
-            row.settings or "", dagster_partition_url(webserver_base_url, row.raw_file_id),
+            row.settings or "",
+            "" if partition_absence(doc, now, None) else dagster_partition_url(webserver_base_url, row.raw_file_id),
         ])
     return out.getvalue()

@@ -2,6 +2,8 @@
 and the Dagster run that did it, the full backup path, sizes in units, readable labels; links into Dagster only
 where Dagster has the partition; forms shown locked to sessions without the role; the icon."""
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -122,6 +124,8 @@ def test_a_file_still_being_acquired_has_no_partition_link_and_says_when_it_coun
     done = overview.split(f'data-raw-file="{NAME}"', 1)[1].split("</tr>", 1)[0]
     assert f"partition={quote(NAME, safe='')}" in done
     assert '<td class="num" title="19,999,998 bytes">19.1 MB</td>' in done and "Acquired (UTC)" in overview
+    rows = {row["raw_file"]: row for row in csv.DictReader(io.StringIO(client.get("/overview.csv").text))}
+    assert rows["acquiring.raw"]["dagster_url"] == "" and rows[NAME]["dagster_url"].startswith(f"{DAGSTER}/assets/")
 
 
 def test_a_failed_step_shows_its_reason_and_later_steps_stay_pending(client):
