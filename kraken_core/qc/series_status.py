@@ -149,12 +149,17 @@ def judged_points(series: QcSeries, points: Sequence[QcPoint], resets: Iterable[
     baselines = []
     window = series.cusum.window
     for segment, group in groups.items():
+        # the baseline is a prefix of the group (its first files, or those up to the configured end)
         baseline = baseline_points(group, segment, series.baseline)[:DATED_BASELINE_LIMIT]
         times = [p.acquired_at for p in group]
         for point in group:
             end = bisect_right(times, point.acquired_at)  # the files acquired at or before it, as the check reads
-            recent = group[max(0, end - window):end]
-            judgements = judge_point(series, segment, judgement_window(baseline, recent, point), baseline)
+            # judgement_window(baseline, recent, point) from slices of the sorted group: the same list, without
+            # sorting the baseline and the window again for every file
+            head = group[:len(baseline)]
+            tail = group[max(len(baseline), end - window):end]
+            window_points = [p for p in head + tail if p is not point] + [point]
+            judgements = judge_point(series, segment, window_points, baseline)
             judged.append(JudgedPoint(point, segment, judgements))
         baselines.append(SegmentBaseline(segment, frozenset(p.raw_file_id for p in baseline),
                                          {m: baseline_stats(baseline, m) for m in series.metrics},
