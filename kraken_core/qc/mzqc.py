@@ -120,8 +120,8 @@ def quality_metrics(metrics: Mapping[str, Any], values: Mapping[str, float] | No
             local.append(local_term(name).cv_parameter(description=local_description(name, metrics_type),
                                                        value=value))
             continue
-        if known.integer and float(value).is_integer():
-            value = int(value)
+        if known.integer:  # a count the CV types xsd:int (a mean over a multiplexed run's channels is rounded)
+            value = round(value)
         extra = {"unit": known.unit.cv_parameter()} if known.unit else {}
         mapped.append(known.term.cv_parameter(value=value, **extra))
     return mapped + local

@@ -78,7 +78,7 @@ def test_local_terms_are_well_formed_stable_and_distinct():
 
 
 def test_mapped_metrics_use_psi_ms_terms_and_the_rest_local_terms():
-    metrics = {"raw_file": "r.raw", "type": "alphadia", "settings_name": "s", "proteins": 5123.0,
+    metrics = {"raw_file": "r.raw", "type": "alphadia", "settings_name": "s", "proteins": 5122.6,
                "calibration:ms2_bias": -1.25, "fwhm_rt": 2.5, "precursors": None, "gradient_length": float("nan"),
                "ms1_error": 4.0}
     by_name = {m["name"]: m for m in quality_metrics(metrics)}
