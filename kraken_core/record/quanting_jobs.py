@@ -89,7 +89,8 @@ def write_job_metrics(
 
 
 def metrics_of(db: Database, raw_file_id: str) -> list[dict[str, Any]]:
-    return list(db.metrics.find({"raw_file": raw_file_id}).sort("created_at_", ASCENDING))
+    # `$eq` means a plain equality to MongoDB; the wire server of local runs serves only this form from the index
+    return list(db.metrics.find({"raw_file": {"$eq": raw_file_id}}).sort("created_at_", ASCENDING))
 
 
 def last_job_end(jobs: list[dict[str, Any]]) -> datetime | None:

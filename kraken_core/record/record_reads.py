@@ -53,6 +53,9 @@ def metrics_documents(
     if since is not None:
         yield from db.metrics.find({"created_at_": {"$gte": since}}, projection)
         return
+    if len(raw_file_ids) == 1:  # `$eq`, not `$in`: the wire server of local runs serves only `$eq` from its index
+        yield from db.metrics.find({"raw_file": {"$eq": raw_file_ids[0]}}, projection)
+        return
     for start in range(0, len(raw_file_ids), batch):
         yield from db.metrics.find({"raw_file": {"$in": raw_file_ids[start:start + batch]}}, projection)
 
@@ -64,7 +67,7 @@ def acquired_between(
     """Raw files acquired in [since, until] (either end open), oldest first, on one instrument or on all."""
     query: dict[str, Any] = {}
     if instrument:
-        query["instrument_id"] = instrument
+        query["instrument_id"] = {"$eq": instrument}
     when = {**({"$gte": since} if since else {}), **({"$lte": until} if until else {})}
     if when:
         query["created_at"] = when
