@@ -3,7 +3,6 @@ settings (the simulated AlphaDIA through the local engine); raw files dropped in
 run as local jobs under the job script, followed by the job sensor and end `done` with metrics, or
 `quanting_failed` with AlphaKraken's code for the simulated known failure."""
 
-import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -16,12 +15,10 @@ from kraken_core.demo import setup as demo
 from kraken_core.demo.simulated_alphadia import fails
 from kraken_core.simulator import write_thermo
 from tests.support.platform import DagsterPlatform, wait_for
-from tests.support.quanting import ClusterLayout, FOLDERS, write_platform_config
+from tests.support.quanting import write_local_engine_config
 
 pytestmark = pytest.mark.e2e
 
-SIMULATED_TOOL = {"software_type": "alphadia", "executable": "simulated_alphadia/alphadia",
-                  "arguments": "--file RAW_FILE_PATH --output OUTPUT_PATH --threads NUM_THREADS"}
 GOOD = ["20261102_thermo1_PRJ1_HeLa_001.raw", "20261102_thermo1_PRJ1_HeLa_002.raw"]
 FAILING = next(f"20261102_thermo1_PRJ1_HeLa_{i:03d}.raw" for i in range(3, 500)
                if fails(f"20261102_thermo1_PRJ1_HeLa_{i:03d}"))
@@ -29,14 +26,7 @@ FAILING = next(f"20261102_thermo1_PRJ1_HeLa_{i:03d}.raw" for i in range(3, 500)
 
 @pytest.fixture
 def local_platform(tmp_path, services, mounts):
-    # absolute_path names a cluster folder that does not exist here: the local engine must use the workers' paths
-    layout = ClusterLayout(tmp_path / "shares", Path("/nonexistent-cluster") / uuid.uuid4().hex)
-    for folder in FOLDERS:
-        layout.worker(folder).mkdir(parents=True)
-    database = f"kt_local_{uuid.uuid4().hex[:8]}"
-    quanting = {"enabled": True, "engine": "local", "local": {"max_parallel_jobs": 1}, "job_sensor_interval_s": 2,
-                "results_retry_after_s": 120, "tools": {demo.TOOL_NAME: SIMULATED_TOOL}}
-    env = write_platform_config(tmp_path, services, mounts, layout, database, quanting)
+    env, layout, database = write_local_engine_config(tmp_path, services, mounts, "kt_local")
     config = KrakenConfig.model_validate(yaml.safe_load((tmp_path / "envs" / "alphakraken.test.yaml").read_text()))
     client = pymongo.MongoClient(services["MONGO_HOST"], int(services["MONGO_PORT"]), tz_aware=True)
     db = client[database]

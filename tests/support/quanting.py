@@ -204,3 +204,24 @@ def write_platform_config(tmp_path: Path, services: dict, mounts: Path, layout: 
     (envs / "alphakraken.test.yaml").write_text(yaml.safe_dump(config))
     return {"KRAKEN_ENVS_DIR": str(envs), "MONGO_PORT": services["MONGO_PORT"], "MONGO_DB": database,
             "MOUNTS_PATH": str(mounts)}
+
+
+# the demo's simulated AlphaDIA as a tool of the software folder (kraken_core/demo/simulated_alphadia.py)
+SIMULATED_TOOL = {"software_type": "alphadia", "executable": "simulated_alphadia/alphadia",
+                  "arguments": "--file RAW_FILE_PATH --output OUTPUT_PATH --threads NUM_THREADS"}
+
+
+def write_local_engine_config(tmp_path: Path, services: dict, mounts: Path,
+                              database_prefix: str) -> tuple[dict[str, str], ClusterLayout, str]:
+    """The configuration of an end-to-end platform quantifying with the local job engine (no Slurm, no SSH) and
+    the simulated AlphaDIA; returns (environment, layout, record database name)."""
+    from kraken_core.demo import setup as demo
+
+    # absolute_path names a cluster folder that does not exist here: the local engine must use the workers' paths
+    layout = ClusterLayout(tmp_path / "shares", Path("/nonexistent-cluster") / uuid.uuid4().hex)
+    for folder in FOLDERS:
+        layout.worker(folder).mkdir(parents=True)
+    database = f"{database_prefix}_{uuid.uuid4().hex[:8]}"
+    quanting = {"enabled": True, "engine": "local", "local": {"max_parallel_jobs": 1}, "job_sensor_interval_s": 2,
+                "results_retry_after_s": 120, "tools": {demo.TOOL_NAME: SIMULATED_TOOL}}
+    return write_platform_config(tmp_path, services, mounts, layout, database, quanting), layout, database
