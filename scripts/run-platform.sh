@@ -169,12 +169,15 @@ trap 'cleanup 141' PIPE
 # this script inherited them ignored (as background jobs of non-interactive shells do): Dagster maps SIGTERM to its
 # SIGINT handler and would otherwise ignore both, and its code servers would outlive it. Should this script die
 # without its stop (SIGKILL), the kernel sends the process SIGTERM (PR_SET_PDEATHSIG).
-start() {
+start() {  # what it is (for messages), then the command
+  local what="$1"; shift
   set -m
   .venv/bin/python scripts/exec_with_default_signals.py "$$" "$@" 9>&- &
   pgids+=("$!")
+  started_what+=("$what")
   set +m
 }
+started_what=()
 
 # --- starting ----------------------------------------------------------------------------------------------------
 STARTED=1
@@ -199,7 +202,7 @@ echo "Dagster UI: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT  (ENV=$ENV, MOUNTS_PA
 # is copied there above). `dg dev`, which it asks to be used instead, is not part of the dagster package: that
 # one warning is silenced by its text.
 sed "s#working_directory: \.\$#working_directory: $ROOT#" workspace.yaml > "$DAGSTER_HOME/workspace.yaml"
-start /usr/bin/env -C "$DAGSTER_HOME" PYTHONWARNINGS='ignore:Function `dev_command` is superseded' \
+start Dagster /usr/bin/env -C "$DAGSTER_HOME" PYTHONWARNINGS='ignore:Function `dev_command` is superseded' \
   "$ROOT/.venv/bin/dagster" dev -w workspace.yaml -h 127.0.0.1 -p "$DAGSTER_WEBSERVER_PORT"
 
 # the first account on an empty record: an admin whose generated password is shown here once (never written to a
@@ -211,12 +214,23 @@ else
   echo "Companion app accounts: .venv/bin/python -m kraken_core.record.accounts_cli list (reset NAME for a new password)"
 fi
 echo "Companion app: http://127.0.0.1:$KRAKEN_COMPANION_PORT  (overview, trends, status, projects and settings)"
-start .venv/bin/python -m kraken_ui_ext.companion
+start "the companion app" .venv/bin/python -m kraken_ui_ext.companion
 
 if [ "$DEMO" = 1 ]; then
   # project PRJ1 with settings that run the simulated AlphaDIA through the local job engine
   .venv/bin/python -m kraken_core.demo.setup
   # the simulator keeps $RUN_DIR under KRAKEN_DEMO_DISK_CAP_GB (default 2 GB) and says so
-  start .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" --run-dir "$RUN_DIR"
+  start "the simulator" .venv/bin/python -m kraken_core.simulator --mounts "$MOUNTS_PATH" --run-dir "$RUN_DIR"
 fi
-wait "${pgids[0]}"
+# every process is needed: when one of them ends (a crash, a port taken after all), say which and stop the others
+set +e
+wait -n "${pgids[@]}"
+code=$?
+set -e
+for i in "${!pgids[@]}"; do
+  if ! kill -0 "${pgids[$i]}" 2>/dev/null; then
+    echo "run-platform: ${started_what[$i]} (pid ${pgids[$i]}) ended by itself (exit code $code); stopping the rest;" \
+      "its messages are above" >&2
+  fi
+done
+exit 1

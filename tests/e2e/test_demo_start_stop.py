@@ -121,3 +121,14 @@ def test_a_run_folder_left_by_a_dead_instance_is_taken_over_and_its_database_ser
     wait_for(lambda: not os.path.exists(f"/proc/{orphan}"), 15, "the orphaned database server to stop")
     assert result.returncode == 1 and f"port {ports['DAGSTER_WEBSERVER_PORT']} " in result.stderr
     assert not processes_of(run_dir)
+
+
+def test_a_process_that_ends_by_itself_is_named_and_the_rest_stopped(run_dir, tmp_path):
+    """A companion that crashes (or finds its port taken after all) must not leave a demo without it, running on."""
+    demo = start_instance(MAKE_DEMO, run_dir, tmp_path / "demo.log", wanted=DEMO_PROCESSES)
+    demo.wait_until_up()
+    companion = next(pid for pid, cmd in processes_of(run_dir).items() if "kraken_ui_ext.companion" in cmd)
+    os.kill(companion, signal.SIGKILL)
+    demo.wait_until_stopped(STOP_BOUND_S)
+    assert f"the companion app (pid {companion}) ended by itself" in demo.output()
+    assert not demo.taken_ports()
