@@ -45,10 +45,16 @@ METRICS = [
 ]
 
 
+def _now_relative(doc: dict) -> dict:
+    """The document with its times moved by the time since import, so ages are as written when the test runs."""
+    shift = datetime.now(UTC) - NOW
+    return {k: v + shift if isinstance(v, datetime) else v for k, v in doc.items()}
+
+
 @pytest.fixture
 def client(mongo_db):
-    mongo_db.raw_file.insert_many([dict(d) for d in RAW_FILES])
-    mongo_db.metrics.insert_many([dict(m) for m in METRICS])
+    mongo_db.raw_file.insert_many([_now_relative(d) for d in RAW_FILES])
+    mongo_db.metrics.insert_many([_now_relative(m) for m in METRICS])
     mongo_db.project.insert_one({"_id": "P1", "name": "Plasma", "description": "", "created_at_": NOW})
     settings = CompanionSettings(mongo=MongoSettings(database=mongo_db.name), webserver_base_url="http://dagster:3000",
                                  instrument_vendors={"astral1": "thermo", "tims1": "bruker"},
@@ -131,9 +137,9 @@ def test_the_status_page_shows_how_long_files_have_been_in_each_status(client):
     table = page.split('id="time-in-status"')[1].split("</table>")[0]
     quanting = table.split('data-status="quanting"')[1].split("</tr>")[0]
     assert re.search(r'<td class="num">2</td>', quanting)
-    assert "age-stale\">4 h 00 min" in quanting and RAW_FILES[4]["_id"] in quanting
-    assert "2 h 05 min" in quanting  # the median of 4 h and 10 min
-    assert "astral1 <span class=\"badge age-fresh\">10 min" in quanting
+    assert re.search(r'age-stale">4 h 0\d min', quanting) and RAW_FILES[4]["_id"] in quanting
+    assert re.search(r"2 h 0\d min", quanting)  # the median of 4 h and 10 min
+    assert re.search(r'astral1 <span class="badge age-fresh">1\d min', quanting)
     copying = table.split('data-status="copying"')[1].split("</tr>")[0]
     assert "&lt; 1 min" in copying
     assert 'data-status="done"' not in table
