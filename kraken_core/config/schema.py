@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from kraken_core.config.base import Section
 from kraken_core.config.catch_up import CatchUpConfig
+from kraken_core.config.companion import CompanionConfig
 from kraken_core.config.deployment import MountsConfig, RecordBackupConfig
 from kraken_core.config.lifecycle import InstrumentLifecycle, LifecycleConfig
 from kraken_core.config.monitoring import InstrumentMonitoring, MonitoringConfig
@@ -155,6 +156,7 @@ class KrakenConfig(Section):
     partitions: PartitionsConfig = PartitionsConfig()
     catch_up: CatchUpConfig = CatchUpConfig()
     qc: QcConfig = QcConfig()
+    companion: CompanionConfig = CompanionConfig()
 
     @field_validator("instruments")
     @classmethod

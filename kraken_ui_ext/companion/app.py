@@ -48,7 +48,7 @@ from kraken_ui_ext.companion.colour_scale import ColumnScale
 from kraken_ui_ext.companion.csv_export import overview_csv
 from kraken_ui_ext.companion.mzqc_download import mzqc_routes
 from kraken_ui_ext.companion.projects_view import with_configured_projects
-from kraken_ui_ext.companion.overview import DEFAULT_COLUMNS, PAGE_SIZE, OverviewFilters, build_overview, metric_groups
+from kraken_ui_ext.companion.overview import PAGE_SIZE, OverviewFilters, build_overview, metric_groups
 from kraken_ui_ext.companion.record_views import ALL_STATUSES, STATUS_GROUPS, format_duration, status_class
 from kraken_ui_ext.companion.settings import CompanionSettings
 from kraken_ui_ext.companion.tool_form import settings_form_values
@@ -121,20 +121,20 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
 
     def overview_page(request: Request) -> Response:
         now = datetime.now(UTC)
-        filters = OverviewFilters.from_query(request.query_params)
+        filters = OverviewFilters.from_query(request.query_params, settings.overview_columns)
         overview = build_overview(db, filters, now)
         scales = {m.name: ColumnScale(m, [v for r in overview.page_rows if (v := r.metrics.get(m.name)) is not None])
                   for m in filters.metrics}
         return render(request, "overview.html", {
             "overview": overview, "filters": filters, "now": now, "scales": scales, "metrics": filters.metrics,
-            "metric_groups": metric_groups(), "default_columns": DEFAULT_COLUMNS,
+            "metric_groups": metric_groups(),
             "instruments": instruments, "projects": known_projects(), "statuses": ALL_STATUSES,
             "status_groups": sorted(STATUS_GROUPS), "page_size": PAGE_SIZE,
             "partition_links": partition_links(db, [row.doc for row in overview.page_rows], settings, now),
         })
 
     def overview_download(request: Request) -> Response:
-        filters = OverviewFilters.from_query(request.query_params)
+        filters = OverviewFilters.from_query(request.query_params, settings.overview_columns)
         overview = build_overview(db, filters, datetime.now(UTC), all_metrics=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(overview_csv(overview.rows, settings.webserver_base_url, filters.metrics), media_type="text/csv",

@@ -41,11 +41,11 @@ def _float(raw: str | None, default: float, low: float, high: float) -> float:
         return default
 
 
-def metric_columns(raw: str | None) -> tuple[str, ...]:
+def metric_columns(raw: str | None, default: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple[str, ...]:
     """The metric columns named in a `cols` parameter (comma-separated, any name of a metric), in that order;
-    the key metrics when the parameter is absent, none when it is empty; unknown names are left out."""
+    `default` when the parameter is absent, none when it is empty; unknown names are left out."""
     if raw is None:
-        return DEFAULT_COLUMNS
+        return default
     names = (alphakraken_name(name.strip()) for name in raw.split(","))
     return tuple(dict.fromkeys(name for name in names if name in METRICS_BY_NAME))
 
@@ -58,11 +58,11 @@ def metric_groups() -> list[tuple[str, list[KeyMetric]]]:
     return list(groups.items())
 
 
-def _picked_columns(params: Mapping[str, str]) -> tuple[str, ...]:
+def _picked_columns(params: Mapping[str, str], default: tuple[str, ...]) -> tuple[str, ...]:
     """`cols=a,b` (links), or the picker's ticked `col` boxes (`picker=1`: none ticked shows no metric)."""
     if "cols" not in params and params.get("picker") and hasattr(params, "getlist"):
         return metric_columns(",".join(params.getlist("col")))
-    return metric_columns(params.get("cols"))
+    return metric_columns(params.get("cols"), default)
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,13 @@ class OverviewFilters:
     descending: bool = True
     page: int = 1
     columns: tuple[str, ...] = DEFAULT_COLUMNS
+    default_columns: tuple[str, ...] = DEFAULT_COLUMNS  # the configured choice, left out of the URL
 
     @classmethod
-    def from_query(cls, params: Mapping[str, str]) -> OverviewFilters:
-        """`filter` and `max_age` as in AlphaKraken's URLs; `q` (this app's older search box) reads as a filter."""
+    def from_query(cls, params: Mapping[str, str], default_columns: tuple[str, ...] = DEFAULT_COLUMNS
+                   ) -> OverviewFilters:
+        """`filter` and `max_age` as in AlphaKraken's URLs; `q` (this app's older search box) reads as a filter;
+        `default_columns`: the metric columns when the URL names none (`companion.overview_columns`)."""
         sort = params.get("sort", "created_at")
         sort = sort if sort in RECORD_SORTS else alphakraken_name(sort)  # an older metric name sorts the same
         return cls(
@@ -91,7 +94,8 @@ class OverviewFilters:
             sort=sort if sort in RECORD_SORTS or sort in METRIC_SORTS else "created_at",
             descending=params.get("dir", "desc") != "asc",
             page=int(_float(params.get("page"), 1, 1, 10_000)),
-            columns=_picked_columns(params),
+            columns=_picked_columns(params, default_columns),
+            default_columns=default_columns,
         )
 
     @property
@@ -104,7 +108,7 @@ class OverviewFilters:
         params = {"instrument": f.instrument, "project": f.project, "age": f"{f.max_age_days:g}", "status": f.status,
                   "filter": f.text, "sort": f.sort, "dir": "desc" if f.descending else "asc", "page": str(f.page)}
         params = {k: v for k, v in params.items() if v not in ("", "1") or k == "age"}
-        if f.columns != DEFAULT_COLUMNS:
+        if f.columns != f.default_columns:
             params["cols"] = ",".join(f.columns)
         return urlencode(params)
 

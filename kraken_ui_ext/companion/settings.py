@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from kraken_core.config.qc import QcConfig
 from kraken_core.config.schema import KrakenConfig
 from kraken_core.config.tools import ToolConfig
+from kraken_core.quanting.metric_names import alphakraken_name
 from kraken_core.record.connection import DEFAULT_DB, MongoSettings
+from kraken_ui_ext.key_metrics import KEY_METRICS, METRICS_BY_NAME
 
 DEFAULT_PORT = 8050
 
@@ -29,6 +31,8 @@ class CompanionSettings:
     tools: dict[str, ToolConfig] = field(default_factory=dict)
     # the YAML's project_ids: projects raw file names are matched against, beside the record's `project` collection
     project_ids: tuple[str, ...] = ()
+    # the YAML's companion.overview_columns, under AlphaKraken's names: the overview's metric columns by default
+    overview_columns: tuple[str, ...] = tuple(m.name for m in KEY_METRICS)
     # the YAML's qc: QC series the mzQC download selects by
     qc: QcConfig = field(default_factory=QcConfig)
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
@@ -57,9 +61,21 @@ class CompanionSettings:
             heartbeat_interval_s=config.timings.heartbeat_interval_s,
             tools=dict(config.quanting.tools),
             project_ids=tuple(config.project_ids),
+            **({"overview_columns": overview_columns(config.companion.overview_columns)}
+               if config.companion.overview_columns else {}),
             qc=config.qc,
             **({"session_secret": secret.encode()} if secret else {}),
         )
+
+
+def overview_columns(names: list[str]) -> tuple[str, ...]:
+    """The configured default columns under AlphaKraken's names; an unknown name stops the app with what is known."""
+    columns = tuple(dict.fromkeys(alphakraken_name(name) for name in names))
+    unknown = [name for name in names if alphakraken_name(name) not in METRICS_BY_NAME]
+    if unknown:
+        raise ValueError(f"companion.overview_columns: unknown metric {', '.join(map(repr, unknown))}; "
+                         f"known metrics: {', '.join(METRICS_BY_NAME)}")
+    return columns
 
 
 def companion_port(environ: Mapping[str, str] | None = None) -> int:

@@ -160,3 +160,22 @@ def test_durations_under_a_minute_read_as_less_than_a_minute():
     assert format_duration(timedelta(seconds=59)) == "< 1 min"
     assert format_duration(timedelta(seconds=60)) == "1 min"
     assert format_duration(-timedelta(seconds=30)) == "< 1 min"
+
+
+def test_the_configured_columns_are_the_default_and_stay_out_of_the_url(mongo_db, config):
+    from kraken_core.config.companion import CompanionConfig
+    from kraken_ui_ext.companion.settings import overview_columns
+
+    configured = config.model_copy(update={"companion": CompanionConfig(overview_columns=["ms2_scans", "ms1_error"])})
+    settings = CompanionSettings.from_environment(configured, {"MONGO_DB": mongo_db.name})
+    assert settings.overview_columns == ("ms2_scans", "optimization:ms1_error")
+    with pytest.raises(ValueError, match="companion.overview_columns: unknown metric 'protiens'"):
+        overview_columns(["proteins", "protiens"])
+
+    mongo_db.raw_file.insert_many([_now_relative(d) for d in RAW_FILES])
+    mongo_db.metrics.insert_many([_now_relative(m) for m in METRICS])
+    client = TestClient(build_app(settings, mongo_db))
+    page = client.get("/overview").text
+    assert [h for h in headers(page) if h.startswith(("MS", "Proteins"))] == ["MS2 scans", "MS1 error ppm"]
+    assert "cols=" not in view_link(page)
+    assert "Proteins" in headers(client.get("/overview?cols=proteins").text)
