@@ -43,17 +43,34 @@ def count_raw_files(db: Database, query: Mapping[str, Any]) -> int:
 def position_of_time(db: Database, query: Mapping[str, Any], when: datetime, matching: int, *,
                      inclusive: bool) -> int:
     """How many of the `matching` raw files of `query` were acquired after `when` (or at it, when `inclusive`):
-    where the files acquired before it begin in the newest-first order. A binary search, one one-field read per
-    step (about 18 for 200,000 raw files)."""
-    low, high = 0, matching
+    where the files acquired before it begin in the newest-first order.
+
+    A search by one-field reads at chosen positions. Raw files arrive at a fairly steady pace, so each step guesses
+    the position from the acquisition times at the ends of the interval still open (interpolation), and every
+    other step halves it, so the search never takes more than about twice the steps of a binary search (18 for
+    200,000 raw files) and usually a handful. Deep positions cost a skip each, hence the fewer the better."""
+
+    def acquired(position: int) -> datetime | None:
+        docs = raw_files_newest_first(db, query, {"created_at": 1}, position, 1)
+        return docs[0].get("created_at") if docs else None
+
+    def after(created: datetime | None) -> bool:
+        return created is not None and (created > when or (inclusive and created == when))
+
+    low, high = 0, matching  # positions before `low` are after `when`, positions from `high` on are not
+    newest = oldest = None  # acquisition times just before `low` and at `high`
+    halve = False
     while low < high:
         middle = (low + high) // 2
-        docs = raw_files_newest_first(db, query, {"created_at": 1}, middle, 1)
-        created = docs[0].get("created_at") if docs else None
-        if created is not None and (created > when or (inclusive and created == when)):
-            low = middle + 1
+        if not halve and newest is not None and oldest is not None and newest > oldest:
+            share = (newest - when) / (newest - oldest)
+            middle = min(high - 1, max(low, low + int(share * (high - low))))
+        halve = not halve
+        created = acquired(middle)
+        if after(created):
+            low, newest = middle + 1, created
         else:
-            high = middle
+            high, oldest = middle, created
     return low
 
 

@@ -208,8 +208,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              (), "Health", health, public=True),
     Endpoint("/raw_files", "list_raw_files", "Raw files, newest first, with their metrics",
              "AlphaKraken's `GET /raw_files/` (the same `total`, `offset`, `limit`, `data`), with the companion "
-             "overview's filters. `total` is null when a status group, `filter` or `name_contains` is checked "
-             "document by document and `count` is not asked.",
+             "overview's filters. `total` is null when `filter` or `name_contains` (or a status group with time "
+             "bounds) is checked document by document and `count` is not asked.",
              RAW_FILE_PARAMS, "RawFilePage", list_raw_files),
     Endpoint("/raw_files/{raw_file_id}", "get_raw_file", "One raw file",
              "The raw file's record document, with its metrics documents (oldest first) and file info.",

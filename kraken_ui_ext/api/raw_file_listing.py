@@ -3,8 +3,9 @@
 The overview's filters: instrument, project, status (a status or a group: `unfinished`, `failed`), acquisition
 time bounds, and AlphaKraken's filter language (kraken_ui_ext/filter_language.py, the overview's own parser).
 Instrument, project and a single status are equalities the database answers from its indexes; the time bounds
-become positions in the newest-first order (kraken_core/record/api_reads.py); a status group and the filter
-language are checked here on each document of the walk. A page of equalities alone costs one count, one read and
+become positions in the newest-first order (kraken_core/record/api_reads.py). A status group alone is read status
+by status from the index and merged; with time bounds or the filter language, the group and the filter are checked
+here on each document of the walk. A page of equalities alone costs one count, one read and
 a binary search per time bound; a page with checks here reads up to `MAX_SCAN` raw files and then says it stopped.
 """
 
@@ -19,7 +20,7 @@ from pymongo.database import Database
 from kraken_core.record.api_reads import (
     count_raw_files, equal, metrics_of_each, position_of_time, raw_files_newest_first,
 )
-from kraken_ui_ext.companion.record_views import STATUS_GROUPS, merged_newest_first, status_matches
+from kraken_ui_ext.companion.record_views import EPOCH, STATUS_GROUPS, merged_newest_first, status_matches
 from kraken_ui_ext.filter_language import Filter
 from kraken_ui_ext.key_metrics import TREND_METRICS
 
@@ -64,6 +65,9 @@ class RawFilePage:
 
 def select_raw_files(db: Database, selection: RawFileSelection, projection: dict[str, Any] | None, *,
                      offset: int, limit: int, count: bool = False, max_scan: int = MAX_SCAN) -> RawFilePage:
+    if (selection.status in STATUS_GROUPS and not selection.matching and not selection.date_from
+            and not selection.date_to and offset + limit <= max_scan):
+        return _group_of_statuses(db, selection, projection, offset, limit)
     query = selection.indexed_query()
     matching = count_raw_files(db, query)
     start = position_of_time(db, query, selection.date_to, matching, inclusive=False) if selection.date_to else 0
@@ -74,6 +78,22 @@ def select_raw_files(db: Database, selection: RawFileSelection, projection: dict
         docs = raw_files_newest_first(db, query, projection, first, max(0, min(limit, end - first)))
         return RawFilePage(docs, max(0, end - start), first + len(docs) < end, len(docs))
     return _walk(db, selection, query, projection, start, end, offset, limit, count, max_scan)
+
+
+def _group_of_statuses(db: Database, selection: RawFileSelection, projection: dict[str, Any] | None,
+                       offset: int, limit: int) -> RawFilePage:
+    """A status group without other checks: each status of the group read newest first from its index (as many as
+    the page needs) and merged; `total` is the sum of their counts."""
+    docs, total = [], 0
+    for status in sorted(STATUS_GROUPS[selection.status]):
+        query = {**selection.indexed_query(), **equal(status=status)}
+        found = count_raw_files(db, query)
+        total += found
+        if found:
+            docs += raw_files_newest_first(db, query, projection, 0, min(found, offset + limit))
+    docs.sort(key=lambda d: d.get("created_at") or EPOCH, reverse=True)
+    page = docs[offset:offset + limit]
+    return RawFilePage(page, total, offset + len(page) < total, len(docs))
 
 
 def _merged_metrics(db: Database, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

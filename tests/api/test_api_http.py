@@ -92,9 +92,14 @@ def test_metrics_come_with_each_raw_file_under_alphakraken_names(api, api_record
 def test_the_overview_filters_select_the_same_raw_files(api, api_record):
     failed = _get(api, "/raw_files", "RawFilePage", status="failed", limit=1000)
     truth = _newest_first(api_record, lambda d: status_matches(d.get("status"), "failed"))
-    assert [d["id"] for d in failed["data"]] == truth and failed["total"] is None
-    counted = _get(api, "/raw_files", status="failed", limit=5, count="true")
-    assert counted["total"] == len(truth) and counted["count"] == 5 and counted["next_offset"] == 5
+    assert [d["id"] for d in failed["data"]] == truth and failed["total"] == len(truth)
+    second = _get(api, "/raw_files", status="failed", limit=5, offset=5, include_metrics="false")
+    assert [d["id"] for d in second["data"]] == truth[5:10] and second["next_offset"] == 10
+    walked = _get(api, "/raw_files", "RawFilePage", status="failed", filter="thermo1", limit=1000)
+    thermo = [rid for rid in truth if "thermo1" in rid]
+    assert [d["id"] for d in walked["data"]] == thermo and walked["total"] is None
+    counted = _get(api, "/raw_files", status="failed", filter="thermo1", limit=2, count="true")
+    assert counted["total"] == len(thermo) and counted["count"] == 2 and counted["next_offset"] == 2
     hela = _get(api, "/raw_files", "RawFilePage", filter="hela&!status=done", limit=1000, include_metrics="false")
     assert hela["data"] and all("hela" in d["id"].lower() and "done" not in d["status"] for d in hela["data"])
     ranged = _get(api, "/raw_files", filter="proteins=[6000,6400]", instrument="thermo1", limit=1000)
@@ -194,3 +199,18 @@ def test_annotations_newest_first_by_instrument_kind_and_time(api, api_record):
 def test_the_api_is_read_only(api):
     refused = api.post(f"{API}/raw_files", json={})
     assert refused.status_code == 405 and refused.json()["error"] == "method_not_allowed"
+
+
+def test_a_time_is_found_at_its_place_in_the_newest_first_order(api_record):
+    from kraken_core.record.api_reads import count_raw_files, position_of_time
+
+    times = sorted((d["created_at"] for d in api_record.raw_file.find({"instrument_id": "sciex1"}, {"created_at": 1})),
+                   reverse=True)
+    query = equal(instrument_id="sciex1")
+    matching = count_raw_files(api_record, query)
+    # every file's own time (found exactly), a time between two files, and times beyond both ends
+    probes = [*times[::7], times[3] - timedelta(seconds=1), times[0] + timedelta(days=1), times[-1] - timedelta(days=1)]
+    for when in probes:
+        for inclusive in (True, False):
+            expected = sum(1 for t in times if t > when or (inclusive and t == when))
+            assert position_of_time(api_record, query, when, matching, inclusive=inclusive) == expected
