@@ -141,13 +141,13 @@ def test_unauthenticated_write_is_refused(page, companion, record_db):
     response = page.request.post(f"{base}/projects/new", form={"project_id": "NOLOGIN", "name": "x"})
     assert response.status == 401
     assert "Log in" in response.text()
+    assert record_db.project.count_documents({"_id": "NOLOGIN"}) == 0
+    # the page does not offer what the server would refuse: the forms are shown locked, saying what unlocks them
     page.goto(f"{base}/projects")
-    page.fill("#new-project input[name=project_id]", "NOLOGIN2")
-    page.fill("#new-project input[name=name]", "attempt")
-    with page.expect_navigation():
-        page.click("#new-project button[type=submit]")
-    assert "Not logged in" in page.locator("h1").inner_text()
-    assert record_db.project.count_documents({"_id": {"$in": ["NOLOGIN", "NOLOGIN2"]}}) == 0
+    for form in ("#new-project", "#new-settings", "#new-assignment"):
+        assert page.locator(f"{form} button[type=submit]").is_disabled()
+        assert "log in as an admin to change this" in page.locator(f"{form} [data-locked]").inner_text()
+    assert page.locator("#new-project input[name=project_id]").is_disabled()
 
 
 def test_logged_in_user_creates_project_and_assigns_settings(page, companion, record_db, screenshots):
