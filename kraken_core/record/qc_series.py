@@ -138,8 +138,9 @@ def fill_series(db: Database, key: SeriesKey) -> int:
     """Every point of the series from `raw_file` and `metrics` (a scan of the instrument's files, done once per
     series); returns how many were written."""
     pattern = re.compile(key.pattern)
-    raw_files = [doc for doc in db.raw_file.find({"instrument_id": key.instrument_id}, {"original_name": 1,
-                                                                                      "created_at": 1})
+    of_instrument = db.raw_file.find({"instrument_id": {"$eq": key.instrument_id}},
+                                     {"original_name": 1, "created_at": 1})
+    raw_files = [doc for doc in of_instrument
                  if doc.get("created_at") is not None and pattern.search(series_name_of(doc))]
     acquired = {doc["_id"]: doc["created_at"] for doc in raw_files}
     newest: dict[str, dict[str, Any]] = {}
