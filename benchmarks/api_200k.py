@@ -11,7 +11,6 @@ filter, no metrics and no JSON. Target: every call under 1 s.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -21,15 +20,14 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pymongo  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from benchmarks.support import service_env  # noqa: E402
+from benchmarks.support import record_client, seeded_record_arguments  # noqa: E402
 from kraken_core.config.qc import QcConfig  # noqa: E402
 from kraken_core.qc.baseline import QcPoint  # noqa: E402
 from kraken_core.record.accounts import add_account, find_account, issue_token  # noqa: E402
 from kraken_core.record.annotations import add_annotation  # noqa: E402
-from kraken_core.record.connection import RECORD_CLIENT_OPTIONS, MongoSettings  # noqa: E402
+from kraken_core.record.connection import MongoSettings  # noqa: E402
 from kraken_core.record.indexes import ensure_indexes  # noqa: E402
 from kraken_core.record.qc_series import SeriesKey, record_point  # noqa: E402
 from kraken_ui_ext.companion.app import build_app  # noqa: E402
@@ -88,15 +86,9 @@ def once_ms(call) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database", default="bench_api")
-    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser = seeded_record_arguments("bench_api")
     args = parser.parse_args()
-    env = service_env()
-    client = pymongo.MongoClient(env.get("MONGO_HOST", "127.0.0.1"), int(env.get("MONGO_PORT", "27117")),
-                                 **RECORD_CLIENT_OPTIONS)
+    client = record_client()
     db = client[args.database]
     if not (args.reuse and db.raw_file.estimated_document_count() >= args.count):
         client.drop_database(args.database)
@@ -116,7 +108,7 @@ def main() -> None:
 
     print(f"\n{db.raw_file.estimated_document_count():,} raw files; median of {args.repeat} calls each; the baseline "
           f"(a plain find().sort(created_at).limit(n) of the same page size) is timed right before each call\n")
-    print(f"| call | ms | baseline ms | ratio | items | KB |\n|---|---:|---:|---:|---:|---:|")
+    print("| call | ms | baseline ms | ratio | items | KB |\n|---|---:|---:|---:|---:|---:|")
     worst = 0.0
     for what, path, size in calls(db):
         def baseline(size=size):

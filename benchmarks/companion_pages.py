@@ -11,7 +11,6 @@ overview of the same days (`x unfiltered`).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -20,14 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pymongo  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from kraken_core.record.connection import MongoSettings  # noqa: E402
 from kraken_ui_ext.companion.app import build_app  # noqa: E402
 from kraken_ui_ext.companion.settings import CompanionSettings  # noqa: E402
 from kraken_ui_ext.key_metrics import TREND_METRICS  # noqa: E402
-from benchmarks.support import service_env  # noqa: E402
+from benchmarks.support import record_client, seeded_record_arguments  # noqa: E402
 from tests.support.ui_record import INSTRUMENTS, seed_record  # noqa: E402
 
 PAGES = [
@@ -59,14 +57,9 @@ def timed(call, repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database", default="bench_companion")
-    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser = seeded_record_arguments("bench_companion")
     args = parser.parse_args()
-    env = service_env()
-    client = pymongo.MongoClient(env.get("MONGO_HOST", "127.0.0.1"), int(env.get("MONGO_PORT", "27117")), tz_aware=True)
+    client = record_client()
     db = client[args.database]
     if not (args.reuse and db.raw_file.estimated_document_count() >= args.count):
         client.drop_database(args.database)

@@ -11,7 +11,6 @@ median of --repeat and as a ratio to a baseline timed right before it: the bare 
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -21,15 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pymongo  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from benchmarks.support import service_env  # noqa: E402
+from benchmarks.support import record_client, seeded_record_arguments  # noqa: E402
 from kraken_core.config.qc import QcConfig  # noqa: E402
 from kraken_core.qc.baseline import QcPoint  # noqa: E402
 from kraken_core.qc.series_status import series_status  # noqa: E402
 from kraken_core.record.annotations import add_annotation  # noqa: E402
-from kraken_core.record.connection import RECORD_CLIENT_OPTIONS, MongoSettings  # noqa: E402
+from kraken_core.record.connection import MongoSettings  # noqa: E402
 from kraken_core.record.indexes import ensure_indexes  # noqa: E402
 from kraken_core.record.qc_series import COLLECTION, SeriesKey, _document, series_points  # noqa: E402
 from kraken_ui_ext.companion.app import build_app  # noqa: E402
@@ -71,14 +69,9 @@ def timed(call) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database", default="bench_control_chart")
-    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser = seeded_record_arguments("bench_control_chart", None)
     args = parser.parse_args()
-    env = service_env()
-    client = pymongo.MongoClient(env.get("MONGO_HOST", "127.0.0.1"), int(env.get("MONGO_PORT", "27117")),
-                                 **RECORD_CLIENT_OPTIONS)
+    client = record_client()
     db = client[args.database]
     if not (args.reuse and db[COLLECTION].estimated_document_count() >= FILES * len(INSTRUMENTS)):
         client.drop_database(args.database)

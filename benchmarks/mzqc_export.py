@@ -12,7 +12,6 @@ Target: a raw file's download under 1 s.
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -23,13 +22,12 @@ from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pymongo  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from benchmarks.support import service_env  # noqa: E402
+from benchmarks.support import record_client, seeded_record_arguments  # noqa: E402
 from kraken_core.config.qc import QcConfig  # noqa: E402
 from kraken_core.qc.mzqc_export import Selection, selected_raw_files  # noqa: E402
-from kraken_core.record.connection import RECORD_CLIENT_OPTIONS, MongoSettings  # noqa: E402
+from kraken_core.record.connection import MongoSettings  # noqa: E402
 from kraken_core.record.quanting_jobs import metrics_of  # noqa: E402
 from kraken_core.record.raw_files import get_raw_file  # noqa: E402
 from kraken_core.record.record_reads import metrics_documents  # noqa: E402
@@ -54,15 +52,9 @@ def _median_pair(request, baseline, repeat: int) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database", default="bench_mzqc")
-    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser = seeded_record_arguments("bench_mzqc")
     args = parser.parse_args()
-    env = service_env()
-    client = pymongo.MongoClient(env.get("MONGO_HOST", "127.0.0.1"), int(env.get("MONGO_PORT", "27117")),
-                                 **RECORD_CLIENT_OPTIONS)
+    client = record_client()
     db = client[args.database]
     if args.reuse and db.raw_file.estimated_document_count() < args.count:
         sys.exit(f"{args.database} holds fewer than {args.count:,} raw files; --reuse never reseeds another database")
