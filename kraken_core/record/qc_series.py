@@ -33,6 +33,8 @@ QC_POINT_INDEXES: dict[str, list[IndexModel]] = {
     COLLECTION: [
         IndexModel([("series_key", ASCENDING), ("acquired_at", ASCENDING), ("raw_file", ASCENDING)],
                    name="series_key_acquired_at"),
+        # a judged file's point, written (or replaced) once per judgement
+        IndexModel([("series_key", ASCENDING), ("raw_file", ASCENDING)], name="series_key_raw_file"),
         # the series of an instrument (the companion's control-chart choices)
         IndexModel([("instrument_id", ASCENDING), ("series", ASCENDING)], name="instrument_series"),
     ],
@@ -82,7 +84,8 @@ def _document(key: SeriesKey, point: QcPoint) -> dict[str, Any]:
 
 def record_point(db: Database, key: SeriesKey, point: QcPoint) -> None:
     """Write (or, after a re-quantification, replace) the file's point in the series."""
-    db[COLLECTION].replace_one({**key.query(), "raw_file": point.raw_file_id}, _document(key, point), upsert=True)
+    db[COLLECTION].replace_one({**key.query(), "raw_file": {"$eq": point.raw_file_id}}, _document(key, point),
+                               upsert=True)
 
 
 def has_points(db: Database, key: SeriesKey) -> bool:
