@@ -19,10 +19,11 @@ def acquired_since(
 ) -> list[dict[str, Any]]:
     """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`)."""
     query: dict[str, Any] = {"created_at": {"$gte": since}}
+    # `$eq`: served from the index by the wire server of local runs too (a plain value makes it scan)
     if instrument:
-        query["instrument_id"] = instrument
+        query["instrument_id"] = {"$eq": instrument}
     elif project:
-        query["project_id"] = project
+        query["project_id"] = {"$eq": project}
     cursor = db.raw_file.find(query, dict(projection)).sort("created_at", DESCENDING)
     return list(cursor.limit(limit) if limit else cursor)
 
