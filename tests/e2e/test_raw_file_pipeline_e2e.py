@@ -95,11 +95,13 @@ def test_a_backlog_is_backed_up_in_catch_up_runs_each_file_once(platform, mounts
         write_thermo(thermo, name, 200_000 + i, seed=i)
 
     def all_backed_up():
+        # the status advances in its own write after the backup's: wait for both, so no file is caught in between
         docs = list(db.raw_file.find({"backup_status": "copying_done"}))
-        return docs if len(docs) == len(names) else None
+        settled = [doc for doc in docs if doc["status"] != "copying_done"]
+        return docs if len(settled) == len(names) else None
 
     try:
-        docs = wait_for(all_backed_up, 180, "every file of the backlog to be backed up")
+        docs = wait_for(all_backed_up, 180, "every file of the backlog to be backed up and its status to advance")
     except AssertionError:
         print(running.log_tail())
         raise
