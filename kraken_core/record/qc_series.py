@@ -24,6 +24,7 @@ from kraken_core.numbers import finite_number
 from kraken_core.qc.baseline import QcPoint
 from kraken_core.quanting.metric_names import with_alphakraken_names
 from kraken_core.record.record_reads import metrics_documents
+from kraken_core.record.time_window import time_window
 
 COLLECTION = "qc_point"
 # bookkeeping fields of a `metrics` document that are not metrics
@@ -127,14 +128,10 @@ def series_keys(db: Database, instrument_id: str | None = None) -> list[SeriesKe
 
 def _range(db: Database, key: SeriesKey, since: datetime | None, until: datetime | None, order: int,
            limit: int) -> list[QcPoint]:
-    when: dict[str, datetime] = {}
-    if since is not None:
-        when["$gte"] = since
-    if until is not None:
-        when["$lte"] = until
-    query = {**key.query(), **({"acquired_at": when} if when else {})}
-    cursor = db[COLLECTION].find(query, {"raw_file": 1, "acquired_at": 1, "values": 1})
-    return [_point(doc) for doc in cursor.sort([("acquired_at", order), ("raw_file", order)]).limit(limit)]
+    docs = time_window(db[COLLECTION], {"series_key": key.text}, "acquired_at", newest_first=order == DESCENDING,
+                       since=since, until=until, projection={"raw_file": 1, "acquired_at": 1, "values": 1},
+                       limit=limit, then_by="raw_file")
+    return [_point(doc) for doc in docs]
 
 
 def fill_series(db: Database, key: SeriesKey) -> int:
@@ -153,7 +150,7 @@ def fill_series(db: Database, key: SeriesKey) -> int:
         held = newest.get(doc["raw_file"])
         if held is None or _newer(doc, held):
             newest[doc["raw_file"]] = doc
-    writes = [UpdateOne({**key.query(), "raw_file": rid},
+    writes = [UpdateOne({**key.query(), "raw_file": {"$eq": rid}},
                         {"$set": _document(key, QcPoint(rid, acquired[rid], metric_values(doc)))}, upsert=True)
               for rid, doc in newest.items()]
     for start in range(0, len(writes), 1000):

@@ -7,25 +7,24 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING
 from pymongo.database import Database
 
 from kraken_core.record.raw_files import raw_files_by_ids
+from kraken_core.record.time_window import time_window
+
+# a raw file has a few `metrics` documents (one per settings run); a name range holding many more is read per id
+NAME_RANGE_DOCUMENTS_PER_ID = 8
+NAME_RANGE_MAX_IDS = 2000
 
 
 def acquired_since(
-    db: Database, since: datetime, projection: Mapping[str, Any], *, instrument: str | None = None,
+    db: Database, since: datetime, projection: Mapping[str, Any] | None, *, instrument: str | None = None,
     project: str | None = None, limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Raw files acquired since `since`, newest first, on one instrument or else of one project (at most `limit`)."""
-    query: dict[str, Any] = {"created_at": {"$gte": since}}
-    # `$eq`: served from the index by the wire server of local runs too (a plain value makes it scan)
-    if instrument:
-        query["instrument_id"] = {"$eq": instrument}
-    elif project:
-        query["project_id"] = {"$eq": project}
-    cursor = db.raw_file.find(query, dict(projection)).sort("created_at", DESCENDING)
-    return list(cursor.limit(limit) if limit else cursor)
+    scope = {"instrument_id": instrument} if instrument else {"project_id": project} if project else {}
+    return time_window(db.raw_file, scope, "created_at", newest_first=True, since=since, projection=projection,
+                       limit=limit)
 
 
 def instruments_of(db: Database, raw_file_ids: Iterable[str]) -> dict[str, str | None]:
@@ -33,11 +32,13 @@ def instruments_of(db: Database, raw_file_ids: Iterable[str]) -> dict[str, str |
     return {d["_id"]: d.get("instrument_id") for d in raw_files_by_ids(db, list(raw_file_ids), {"instrument_id": 1})}
 
 
-def raw_files_in_statuses(db: Database, statuses: Iterable[str], projection: Mapping[str, Any]
+def raw_files_in_statuses(db: Database, statuses: Iterable[str], projection: Mapping[str, Any] | None
                           ) -> dict[str, list[dict[str, Any]]]:
     """The raw files in each of `statuses` (one indexed equality query per status; an `$in` would scan the
-    collection). Meant for the unfinished statuses, which hold few files."""
-    return {status: list(db.raw_file.find({"status": status}, dict(projection))) for status in statuses}
+    collection on the wire server of local runs, and so would a plain value instead of `$eq`). Meant for the
+    unfinished statuses, which hold few files."""
+    fields = dict(projection) if projection is not None else None
+    return {status: list(db.raw_file.find({"status": {"$eq": status}}, fields)) for status in statuses}
 
 
 def entity_heartbeats(db: Database) -> dict[str, dict[str, Any]]:
@@ -49,16 +50,36 @@ def metrics_documents(
     db: Database, raw_file_ids: list[str], projection: Mapping[str, Any] | None, *, since: datetime | None = None,
     batch: int = 1000,
 ) -> Iterator[dict[str, Any]]:
-    """The `metrics` documents of the raw files: with `since`, from one range query on `created_at_` (documents
-    of other raw files may come too: the caller drops them), else in `$in` batches of `batch` ids."""
+    """The `metrics` documents of the raw files.
+
+    With `since` (metrics are written after the acquisition, so: the oldest acquisition among them), the documents
+    written since then, newest first through the `created_at_` index; documents of other raw files come too (the
+    caller drops them). Otherwise, for up to `NAME_RANGE_MAX_IDS`
+    ids, the range of names from the smallest to the largest id (raw file names start with their date, so files
+    acquired together lie close in name order), or one `$eq` per id when that range holds many more documents;
+    for more ids `$in` batches of `batch` (which the wire server of local runs answers by reading the collection)."""
     if since is not None:
-        yield from db.metrics.find({"created_at_": {"$gte": since}}, projection)
+        yield from time_window(db.metrics, {}, "created_at_", newest_first=True, since=since, projection=projection)
         return
-    if len(raw_file_ids) == 1:  # `$eq`, not `$in`: the wire server of local runs serves only `$eq` from its index
-        yield from db.metrics.find({"raw_file": {"$eq": raw_file_ids[0]}}, projection)
+    if len(raw_file_ids) <= NAME_RANGE_MAX_IDS:
+        yield from _metrics_by_name(db, raw_file_ids, projection)
         return
     for start in range(0, len(raw_file_ids), batch):
         yield from db.metrics.find({"raw_file": {"$in": raw_file_ids[start:start + batch]}}, projection)
+
+
+def _metrics_by_name(db: Database, raw_file_ids: list[str], projection: Mapping[str, Any] | None
+                     ) -> list[dict[str, Any]]:
+    ids = sorted(set(raw_file_ids))
+    if not ids:
+        return []
+    fields = None if projection is None else {**projection, "raw_file": 1}
+    budget = NAME_RANGE_DOCUMENTS_PER_ID * len(ids)
+    in_range = list(db.metrics.find({"raw_file": {"$gte": ids[0], "$lte": ids[-1]}}, fields).limit(budget + 1))
+    if len(in_range) <= budget:
+        wanted = set(ids)
+        return [doc for doc in in_range if doc.get("raw_file") in wanted]
+    return [doc for raw_file_id in ids for doc in db.metrics.find({"raw_file": {"$eq": raw_file_id}}, fields)]
 
 
 def acquired_between(
@@ -66,10 +87,6 @@ def acquired_between(
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Raw files acquired in [since, until] (either end open), oldest first, on one instrument or on all."""
-    query: dict[str, Any] = {}
-    if instrument:
-        query["instrument_id"] = {"$eq": instrument}
-    when = {**({"$gte": since} if since else {}), **({"$lte": until} if until else {})}
-    if when:
-        query["created_at"] = when
-    return list(db.raw_file.find(query, dict(projection)).sort([("created_at", 1), ("_id", 1)]))
+    scope = {"instrument_id": instrument} if instrument else {}
+    return time_window(db.raw_file, scope, "created_at", newest_first=False, since=since, until=until,
+                       projection=projection, then_by="_id")

@@ -216,12 +216,12 @@ def test_a_time_is_found_at_its_place_in_the_newest_first_order(api_record):
             assert position_of_time(api_record, query, when, matching, inclusive=inclusive) == expected
 
 
-def test_metrics_of_many_raw_files_are_the_same_by_range_or_one_by_one(api_record):
+def test_metrics_of_many_raw_files_are_each_files_documents_oldest_first(api_record):
     from kraken_core.record.api_reads import metrics_of_each
 
     ids = [d["_id"] for d in api_record.raw_file.find({}, {"_id": 1}).limit(120)] + ["not_in_the_record.raw"]
-    by_range = metrics_of_each(api_record, ids)
-    one_by_one = metrics_of_each(api_record, ids, range_budget_per_id=0)  # any document in range: per raw file
-    assert by_range == one_by_one and by_range["not_in_the_record.raw"] == []
-    assert sum(len(docs) for docs in by_range.values()) == api_record.metrics.count_documents(
-        {"raw_file": {"$in": ids}})
+    found = metrics_of_each(api_record, ids)
+    assert found["not_in_the_record.raw"] == [] and set(found) == set(ids)
+    for raw_file_id, docs in found.items():
+        expected = sorted(api_record.metrics.find({"raw_file": raw_file_id}), key=lambda d: d["created_at_"])
+        assert docs == expected

@@ -1,0 +1,152 @@
+"""Documents of a time window, read through a sorted index in pages.
+
+MongoDB answers a time range (`{"created_at": {"$gte": since}}`) from its index. The MongoDB-compatible wire server
+of `make run` and the tests does not: it compares the date of every document of the collection (0.4 s at 200,000
+raw files, however short the window). Both answer a sort on an indexed field with skip and limit from the index.
+So a window is read here as positions in the sorted order: where it begins is found by a search of one-document
+reads (usually none: most windows start at the newest document), then pages are read until a document falls
+outside it. Equalities go with the sort as `$eq` (the wire server's index serves only that form), and the index
+must start with them and the time field (tests/scale/test_query_shapes.py checks every read has one).
+
+A document written while the pages are read may shift a later page by one place: a document already read is then
+not kept twice. The window is as up to date as its last page. Times are read with `record_datetime` (the wire
+server keeps a date set by `$set` on an existing document as text); the time fields read here are written once,
+when their document is inserted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.collection import Collection
+
+from kraken_core.record.timestamps import record_datetime
+
+FIRST_PAGE = 20  # a window often holds a handful: the first read stays small, and each next one grows 4-fold
+LARGEST_PAGE = 4000
+
+
+def equal(**fields: Any) -> dict[str, Any]:
+    """A query of equalities on the given fields (None: not filtered)."""
+    return {name: {"$eq": value} for name, value in fields.items() if value is not None}
+
+
+def count_matching(collection: Collection, query: Mapping[str, Any]) -> int:
+    """How many documents match `query` (equalities): the `count` command, which MongoDB and the wire server answer
+    from an index (`count_documents` is an aggregation the wire server runs over every document); without a filter
+    the collection's own count."""
+    if not query:
+        return collection.estimated_document_count()
+    return int(collection.database.command("count", collection.name, query=dict(query))["n"])
+
+
+def sorted_page(collection: Collection, query: Mapping[str, Any], sort: list[tuple[str, int]],
+                projection: Mapping[str, Any] | None, skip: int, limit: int) -> list[dict[str, Any]]:
+    """The documents of `query` at positions [skip, skip + limit) of the sorted order."""
+    if limit <= 0:
+        return []
+    cursor = collection.find(dict(query), dict(projection) if projection is not None else None)
+    return list(cursor.sort(sort).skip(skip).limit(limit))
+
+
+def position_where(collection: Collection, query: Mapping[str, Any], sort: list[tuple[str, int]], time_field: str,
+                   still_before: Callable[[datetime | None], bool], bound: datetime, matching: int) -> int:
+    """How many of the `matching` documents of `query`, in the sorted order, come before the first one for which
+    `still_before(time)` is false (`still_before` must hold on a prefix of the order).
+
+    A search by one-field reads at chosen positions. Documents arrive at a fairly steady pace, so each step guesses
+    the position from the times at the ends of the interval still open (interpolation towards `bound`), and every
+    other step halves it, so the search takes at most about twice the steps of a binary search (18 for 200,000
+    documents) and usually a handful. Deep positions cost a skip each, hence the fewer the better."""
+
+    def time_at(position: int) -> datetime | None:
+        docs = sorted_page(collection, query, sort, {time_field: 1}, position, 1)
+        return record_datetime(docs[0].get(time_field)) if docs else None
+
+    low, high = 0, matching  # positions before `low` come before; positions from `high` on do not
+    low_time = high_time = None  # the times just before `low` and at `high`
+    halve = False
+    while low < high:
+        middle = (low + high) // 2
+        if not halve and low_time is not None and high_time is not None and low_time != high_time:
+            share = (bound - low_time) / (high_time - low_time)
+            middle = min(high - 1, max(low, low + int(share * (high - low))))
+        halve = not halve
+        at = time_at(middle)
+        if still_before(at):
+            low, low_time = middle + 1, at
+        else:
+            high, high_time = middle, at
+    return low
+
+
+def time_window(collection: Collection, equalities: Mapping[str, Any], time_field: str, *, newest_first: bool,
+                since: datetime | None = None, until: datetime | None = None,
+                projection: Mapping[str, Any] | None = None, limit: int | None = None,
+                then_by: str | None = None) -> list[dict[str, Any]]:
+    """The documents with the given field values whose `time_field` lies in [since, until] (either end open),
+    newest or oldest first (then by `then_by`), at most `limit`. With neither end given, documents without the
+    time are included (last when newest first)."""
+    query = equal(**equalities)
+    order = DESCENDING if newest_first else ASCENDING
+    sort = [(time_field, order)] + ([(then_by, order)] if then_by else [])
+    bounded = since is not None or until is not None
+    start, end = (until, since) if newest_first else (since, until)
+
+    def before_start(when: datetime | None) -> bool:
+        if start is None:
+            return False
+        if when is None:
+            return not newest_first  # a missing time sorts first, oldest first
+        return when > start if newest_first else when < start
+
+    def past_end(when: datetime | None) -> bool:
+        if end is None:
+            return False
+        if when is None:
+            return newest_first
+        return when < end if newest_first else when > end
+
+    fields = None
+    hide_id = False
+    if projection is not None:
+        fields = {**projection, time_field: 1}
+        hide_id = not fields.get("_id", 1)
+        fields["_id"] = 1
+    position = 0
+    if start is not None:
+        head = sorted_page(collection, query, sort, {time_field: 1}, 0, 1)
+        if head and before_start(record_datetime(head[0].get(time_field))):
+            position = position_where(collection, query, sort, time_field, before_start, start,
+                                      count_matching(collection, query))
+    kept: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+    page = FIRST_PAGE if limit is None else min(FIRST_PAGE, limit)
+    while limit is None or len(kept) < limit:
+        size = page if limit is None else min(page, limit - len(kept))
+        docs = sorted_page(collection, query, sort, fields, position, size)
+        for doc in docs:
+            when = record_datetime(doc.get(time_field))
+            if past_end(when):
+                return _shown(kept, hide_id)
+            if before_start(when) or (bounded and when is None) or doc.get("_id") in seen:
+                continue  # a document of before the window, moved down by a write since the search
+            seen.add(doc.get("_id"))
+            kept.append(doc)
+            if limit is not None and len(kept) >= limit:
+                break
+        if len(docs) < size:
+            break
+        position += len(docs)
+        page = min(page * 4, LARGEST_PAGE)
+    return _shown(kept, hide_id)
+
+
+def _shown(docs: list[dict[str, Any]], hide_id: bool) -> list[dict[str, Any]]:
+    if hide_id:
+        for doc in docs:
+            doc.pop("_id", None)
+    return docs
