@@ -16,6 +16,7 @@ from kraken_core.config import load_config
 from kraken_core.record.connection import open_database
 from kraken_core.record.indexes import ensure_indexes
 from kraken_ui_ext.companion.app import build_app
+from kraken_ui_ext.companion.recent_record import RecentRecord
 from kraken_ui_ext.companion.settings import CompanionSettings, companion_port
 
 
@@ -32,7 +33,9 @@ def main() -> None:
         print("the webapp database user may not create indexes; the workers create them at start-up", flush=True)
     print(f"companion app: http://{args.host}:{args.port} (record {settings.mongo.describe()}, "
           f"Dagster UI {settings.webserver_base_url})", flush=True)
-    uvicorn.run(build_app(settings, db), host=args.host, port=args.port, log_level="warning", access_log=False)
+    recent = RecentRecord(db)
+    recent.start_reading()  # the last weeks of raw files and metrics, for the overview, trends and status pages
+    uvicorn.run(build_app(settings, db, recent=recent), host=args.host, port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

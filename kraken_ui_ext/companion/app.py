@@ -62,6 +62,7 @@ from kraken_ui_ext.companion.status_view import (
 )
 from kraken_ui_ext.companion.svg_plot import PALETTE, bar_svg, format_number
 from kraken_ui_ext.companion.throttle import LoginThrottle
+from kraken_ui_ext.companion.recent_record import RecentRecord
 from kraken_ui_ext.companion.trends import COLOUR_COLUMNS, TREND_LINES, TrendFilters, build_trends
 from kraken_ui_ext.companion.annotation_form import record_annotation
 from kraken_ui_ext.companion.control_chart import ChartFilters, build_control_chart, key_label
@@ -95,7 +96,8 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
-def build_app(settings: CompanionSettings, db: Database | None = None, throttle: LoginThrottle | None = None) -> Starlette:
+def build_app(settings: CompanionSettings, db: Database | None = None, throttle: LoginThrottle | None = None,
+              recent: RecentRecord | None = None) -> Starlette:
     db = db if db is not None else open_database(settings.mongo)
     throttle = throttle or LoginThrottle()
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -103,6 +105,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
     templates.env.filters["cell"] = format_cell
     templates.env.filters["size"] = human_size
     instruments = sorted(settings.instrument_vendors)
+    recent = recent or RecentRecord(db)
 
     def session(request: Request) -> Account | None:
         return auth.session_account(settings.session_secret, db, request)
@@ -122,7 +125,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
     def overview_page(request: Request) -> Response:
         now = datetime.now(UTC)
         filters = OverviewFilters.from_query(request.query_params, settings.overview_columns)
-        overview = build_overview(db, filters, now)
+        overview = build_overview(db, filters, now, recent=recent)
         scales = {m.name: ColumnScale(m, [v for r in overview.page_rows if (v := r.metrics.get(m.name)) is not None])
                   for m in filters.metrics}
         return render(request, "overview.html", {
@@ -135,7 +138,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
 
     def overview_download(request: Request) -> Response:
         filters = OverviewFilters.from_query(request.query_params, settings.overview_columns)
-        overview = build_overview(db, filters, datetime.now(UTC), all_metrics=True)
+        overview = build_overview(db, filters, datetime.now(UTC), all_metrics=True, recent=recent)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(overview_csv(overview.rows, settings.webserver_base_url, filters.metrics), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="raw_files_{stamp}.csv"'})
@@ -143,7 +146,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
     def trends_page(request: Request) -> Response:
         filters = TrendFilters.from_query(request.query_params)
         now = datetime.now(UTC)
-        trends = build_trends(db, filters, now)
+        trends = build_trends(db, filters, now, recent)
         figures = trend_figures(db, trends, url_prefix(request), settings.qc.baseline_reset_kinds,
                                 now - timedelta(days=filters.days))
         return render(request, "trends.html", {
@@ -193,7 +196,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
             weeks = 4
         unfinished = unfinished_raw_files(db)
         entities = entity_statuses(db, instruments, settings.heartbeat_interval_s, now, waiting_counts(unfinished))
-        flow = throughput(db, now, weeks)
+        flow = throughput(db, now, weeks, recent)
         charts = []
         for i, instrument in enumerate(sorted(flow.samples)):
             colour = PALETTE[i % len(PALETTE)]

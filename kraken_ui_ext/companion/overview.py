@@ -12,13 +12,12 @@ from urllib.parse import urlencode
 from pymongo.database import Database
 
 from kraken_core.quanting.metric_names import alphakraken_name
-from kraken_core.record.record_reads import acquired_since
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.filter_language import Filter, normalise, parse_filter_leniently
 from kraken_ui_ext.key_metrics import KEY_METRICS, METRICS_BY_NAME, TREND_METRICS, KeyMetric
+from kraken_ui_ext.companion.recent_record import RecentRecord
 from kraken_ui_ext.companion.record_views import (
     format_duration,
-    latest_metrics,
     median_lags,
     processing_lag,
     status_matches,
@@ -154,9 +153,9 @@ class Overview:
         return max(1, -(-len(self.rows) // PAGE_SIZE))
 
 
-def _find_recent(db: Database, filters: OverviewFilters, now: datetime, limit: int) -> list[dict[str, Any]]:
-    return acquired_since(db, now - timedelta(days=filters.max_age_days), PROJECTION, instrument=filters.instrument,
-                          project=filters.project, limit=limit + 1)
+def _find_recent(recent: RecentRecord, filters: OverviewFilters, now: datetime, limit: int) -> list[dict[str, Any]]:
+    return recent.acquired_since(now - timedelta(days=filters.max_age_days), PROJECTION,
+                                 instrument=filters.instrument, project=filters.project, limit=limit + 1)
 
 
 def _keep(doc: dict[str, Any], filters: OverviewFilters, on_record: Filter) -> bool:
@@ -165,11 +164,11 @@ def _keep(doc: dict[str, Any], filters: OverviewFilters, on_record: Filter) -> b
     return status_matches(doc.get("status"), filters.status) and on_record.matches(doc)
 
 
-def _attach_metrics(db: Database, rows: list[OverviewRow]) -> None:
+def _attach_metrics(recent: RecentRecord, rows: list[OverviewRow]) -> None:
     """Every metric of the rows, from the newest `metrics` document of each that has it."""
     oldest = min((row.acquired for row in rows if row.acquired is not None), default=None)
     fields = [field for m in TREND_METRICS for field in m.fields]
-    found = latest_metrics(db, [row.raw_file_id for row in rows], fields, since=oldest)
+    found = recent.latest_metrics([row.raw_file_id for row in rows], fields, since=oldest, refresh=False)
     for row in rows:
         doc = found.get(row.raw_file_id)
         row.metrics_doc = doc or {}
@@ -193,7 +192,7 @@ def _sort_key(name: str):
 
 
 def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all_metrics: bool = False,
-                   max_rows: int = MAX_ROWS) -> Overview:
+                   max_rows: int = MAX_ROWS, recent: RecentRecord | None = None) -> Overview:
     """Filtered, sorted rows; metrics are joined for the shown page only unless sorting or the filter needs them.
 
     The filter is matched here on the raw files of the time range (its terms on the record first, then those on
@@ -201,8 +200,9 @@ def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all
     (kraken_ui_ext/filter_language.py). A filter term that cannot be read is left out and named in
     `filter_problems`.
     """
+    recent = recent or RecentRecord.none_held(db)
     matching, problems = parse_filter_leniently(filters.text)
-    docs = _find_recent(db, filters, now, max_rows)
+    docs = _find_recent(recent, filters, now, max_rows)
     truncated = len(docs) > max_rows
     docs = docs[:max_rows]
     lags = median_lags(docs)  # of every raw file in the range: ETAs of a filtered view still have a typical lag
@@ -220,7 +220,7 @@ def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all
     rest = matching.residual
     every_row_metrics = filters.sort in METRIC_SORTS or all_metrics or rest.needs_metrics
     if every_row_metrics:
-        _attach_metrics(db, rows)
+        _attach_metrics(recent, rows)
     if rest:
         rows = [row for row in rows if rest.matches(row.doc, row.metrics_doc)]
     key = _sort_key(sort_field)
@@ -230,5 +230,5 @@ def build_overview(db: Database, filters: OverviewFilters, now: datetime, *, all
     start = (filters.page - 1) * PAGE_SIZE
     page_rows = rows[start:start + PAGE_SIZE]
     if not every_row_metrics:
-        _attach_metrics(db, page_rows)
+        _attach_metrics(recent, page_rows)
     return Overview(filters, rows, page_rows, truncated, problems)

@@ -79,6 +79,8 @@ def latest_metrics(db: Database, raw_file_ids: Sequence[str], fields: Iterable[s
 def merged_newest_first(docs: list[dict[str, Any]], fields: list[str]) -> dict[str, Any]:
     """One raw file's `metrics` documents (at least one) as one: the newest, with each of `fields` it lacks taken
     from the newest older document that has it."""
+    if len(docs) == 1:
+        return dict(docs[0])
     docs = sorted(docs, key=_created, reverse=True)
     merged = dict(docs[0])
     for field in fields:

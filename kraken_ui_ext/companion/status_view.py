@@ -11,9 +11,10 @@ from typing import Any
 from pymongo.database import Database
 
 from kraken_core.monitoring.health_checks import Verdict, free_space_verdict
-from kraken_core.record.record_reads import acquired_since, entity_heartbeats, raw_files_in_statuses
+from kraken_core.record.record_reads import entity_heartbeats, raw_files_in_statuses
 from kraken_core.record.timestamps import record_datetime
 from kraken_core.statuses import NON_TERMINAL_STATUSES, RawFileStatus
+from kraken_ui_ext.companion.recent_record import RecentRecord
 from kraken_ui_ext.companion.record_views import format_duration
 
 NON_TERMINAL = [str(s) for s in RawFileStatus if s in NON_TERMINAL_STATUSES]
@@ -150,14 +151,15 @@ def entity_statuses(db: Database, instruments: list[str], heartbeat_interval_s: 
     return result
 
 
-def throughput(db: Database, now: datetime, weeks: int) -> Throughput:
-    """Raw files and gigabytes acquired per instrument and day, from one range query with a projection."""
+def throughput(db: Database, now: datetime, weeks: int, recent: RecentRecord | None = None) -> Throughput:
+    """Raw files and gigabytes acquired per instrument and day."""
+    recent = recent or RecentRecord.none_held(db)
     first = (now - timedelta(weeks=weeks)).date() + timedelta(days=1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=now.tzinfo)
     days = [first + timedelta(days=i) for i in range((now.date() - first).days + 1)]
     samples: dict[str, dict[date, int]] = {}
     gigabytes: dict[str, dict[date, float]] = {}
-    for doc in acquired_since(db, since, {"_id": 0, "instrument_id": 1, "created_at": 1, "size": 1}):
+    for doc in recent.acquired_since(since, {"_id": 0, "instrument_id": 1, "created_at": 1, "size": 1}):
         created = record_datetime(doc.get("created_at"))
         if created is None:
             continue

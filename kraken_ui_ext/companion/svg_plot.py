@@ -13,6 +13,8 @@ from html import escape
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf")
 MAX_TITLED_POINTS = 3000
+# the fallback without JavaScript draws no more points than a reader can tell apart: beyond, the daily median
+MAX_DRAWN_POINTS = 3000
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def scatter_svg(points: Sequence[Point], colours: dict[str, str], *, title: str,
                      f'height="{max(y_lo - y_hi, 1):.1f}"><title>baseline {format_number(band[0])} to {format_number(band[1])}'
                      f'</title></rect>')
     titled = len(points) <= MAX_TITLED_POINTS
-    for p in points:
+    for p in points if len(points) <= MAX_DRAWN_POINTS else ():
         circle = f'<circle cx="{sx(p.x):.1f}" cy="{sy(p.y):.1f}" r="2.6" fill="{colours.get(p.colour_key, "#555")}"'
         parts.append(f'{circle}><title>{escape(p.label)}</title></circle>' if titled else f'{circle}/>')
     if len(median_line) > 1:
@@ -98,6 +100,9 @@ def scatter_svg(points: Sequence[Point], colours: dict[str, str], *, title: str,
         parts.append(f'<line class="median-line" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
     if not points:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="empty">no values</text>')
+    elif len(points) > MAX_DRAWN_POINTS:
+        parts.append(f'<text x="{width - right}" y="16" text-anchor="end" class="tick">{len(points):,} raw files: '
+                     f'the line is their daily median (each file is drawn with JavaScript)</text>')
     parts.append("</svg>")
     return "".join(parts)
 

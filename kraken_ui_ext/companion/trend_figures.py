@@ -22,8 +22,8 @@ HOVER = ("%{customdata[1]}<br>%{y:,.4~g} %{meta}<br>%{customdata[2]}<br>status %
          "<br>settings %{customdata[4]}<br>project %{customdata[5]}<extra>%{fullData.name}</extra>")
 
 
-def _x_values(panel: TrendPanel, x_axis: str) -> list[Any]:
-    return list(range(len(panel.rows))) if x_axis == "sequence" else [plot_time(r.acquired) for r in panel.rows]
+def _x_values(panel: TrendPanel, x_axis: str, stamps: list[str]) -> list[Any]:
+    return list(range(len(panel.rows))) if x_axis == "sequence" else stamps
 
 
 def _trend_trace(panel: TrendPanel, filters: TrendFilters, xs: list[Any]) -> dict | None:
@@ -43,10 +43,19 @@ def _trend_trace(panel: TrendPanel, filters: TrendFilters, xs: list[Any]) -> dic
             "line": {"color": "#222", "width": 2}, "meta": "trend"}
 
 
+class _MemoText(dict):
+    def __call__(self, value: object) -> str:
+        if value not in self:
+            self[value] = plot_text(value)
+        return self[value]
+
+
 def panel_figure(panel: TrendPanel, trends: Trends, root: str, annotations: Iterable[Mapping[str, Any]],
                  reset_kinds: Iterable[str], unit: str) -> dict[str, Any]:
     filters = trends.filters
-    xs = _x_values(panel, filters.x_axis)
+    stamps = [plot_time(r.acquired) for r in panel.rows]  # "YYYY-MM-DD HH:MM:SS", UTC
+    xs = _x_values(panel, filters.x_axis, stamps)
+    text = _MemoText()  # statuses, settings and projects repeat: each is escaped once
     by_colour: dict[str, list[int]] = {}
     for i, row in enumerate(panel.rows):
         by_colour.setdefault(row.column(filters.colour_by), []).append(i)
@@ -57,9 +66,9 @@ def panel_figure(panel: TrendPanel, trends: Trends, root: str, annotations: Iter
         data.append({
             "type": kind, "mode": "markers", "name": plot_text(key), "x": [xs[i] for i in indexes],
             "y": [r.value for r in rows], "meta": plot_text(unit),
-            "customdata": [[raw_file_url(root, r.raw_file_id), plot_text(r.raw_file_id),
-                            f"{r.acquired:%Y-%m-%d %H:%M} UTC", plot_text(r.status), plot_text(r.settings or "-"),
-                            plot_text(r.project or "-")] for r in rows],
+            "customdata": [[raw_file_url(root, r.raw_file_id), plot_text(r.raw_file_id), f"{stamps[i][:16]} UTC",
+                            text(r.status), text(r.settings or "-"), text(r.project or "-")]
+                           for i, r in zip(indexes, rows)],
             "hovertemplate": HOVER, "marker": {"color": trends.colours.get(key, "#555"), "size": 6},
         })
     trend = _trend_trace(panel, filters, xs)

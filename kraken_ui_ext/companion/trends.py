@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from pymongo.database import Database
 
 from kraken_core.quanting.metric_names import alphakraken_name
-from kraken_core.record.record_reads import acquired_since, instruments_of
+from kraken_core.record.record_reads import instruments_of
 from kraken_core.record.timestamps import record_datetime
-from kraken_ui_ext.companion.record_views import latest_metrics
-from kraken_ui_ext.companion.svg_plot import Point, colour_map, scatter_svg
+from kraken_ui_ext.companion.recent_record import RecentRecord
+from kraken_ui_ext.companion.svg_plot import MAX_TITLED_POINTS, Point, colour_map, scatter_svg
 from kraken_ui_ext.key_metrics import METRICS_BY_NAME, TREND_METRICS, KeyMetric
 
 MAX_POINTS = 40_000
@@ -118,11 +118,12 @@ def baseline_band(values: list[float]) -> tuple[float, float] | None:
     return mean - 2 * sd, mean + 2 * sd
 
 
-def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: KeyMetric) -> tuple[dict, list[str]]:
+def _baseline_bands(db: Database, recent: RecentRecord, raw_file_ids: tuple[str, ...], metric: KeyMetric
+                    ) -> tuple[dict, list[str]]:
     """One band per instrument from the baseline raw files acquired on it; other instruments get none."""
     if not raw_file_ids:
         return {}, []
-    metrics = latest_metrics(db, list(raw_file_ids), metric.fields)
+    metrics = recent.latest_metrics(list(raw_file_ids), metric.fields, refresh=False)
     instruments = instruments_of(db, metrics)
     values: dict[str, list[float]] = {}
     for raw_file_id, doc in metrics.items():
@@ -133,15 +134,16 @@ def _baseline_bands(db: Database, raw_file_ids: tuple[str, ...], metric: KeyMetr
     return bands, sorted(r for r in metrics if instruments.get(r) in bands)
 
 
-def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
+def build_trends(db: Database, filters: TrendFilters, now: datetime, recent: RecentRecord | None = None) -> Trends:
+    recent = recent or RecentRecord.none_held(db)
     since = now - timedelta(days=filters.days)
-    docs = acquired_since(db, since, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1, "status": 1},
-                          instrument=filters.instrument, project=filters.project, limit=MAX_POINTS + 1)
+    docs = recent.acquired_since(since, {"_id": 1, "instrument_id": 1, "project_id": 1, "created_at": 1, "status": 1},
+                                 instrument=filters.instrument, project=filters.project, limit=MAX_POINTS + 1)
     truncated = len(docs) > MAX_POINTS
     docs = [d for d in docs[:MAX_POINTS] if not filters.project or d.get("project_id") == filters.project]
     metric = filters.metric
     oldest = min((t for d in docs if (t := record_datetime(d.get("created_at")))), default=None)
-    metrics = latest_metrics(db, [d["_id"] for d in docs], metric.fields, since=oldest)
+    metrics = recent.latest_metrics([d["_id"] for d in docs], metric.fields, since=oldest, refresh=False)
     per_instrument: dict[str, list[TrendRow]] = {}
     for doc in docs:
         metrics_doc = metrics.get(doc["_id"]) or {}
@@ -154,14 +156,15 @@ def build_trends(db: Database, filters: TrendFilters, now: datetime) -> Trends:
         row = TrendRow(doc["_id"], acquired, value, doc.get("instrument_id") or "?", doc.get("project_id") or "",
                        settings, doc.get("status") or "")
         per_instrument.setdefault(row.instrument, []).append(row)
-    bands, baseline_found = _baseline_bands(db, filters.baseline, metric)
+    bands, baseline_found = _baseline_bands(db, recent, filters.baseline, metric)
     colours = colour_map([row.column(filters.colour_by) for rows in per_instrument.values() for row in rows])
     label = f"{filters.metric.label}" + (f" ({filters.metric.unit})" if filters.metric.unit else "")
     panels = []
     for instrument, rows in sorted(per_instrument.items()):
         rows.sort(key=lambda r: (r.acquired, r.raw_file_id))
-        points = [Point(r.acquired, r.value, r.column(filters.colour_by), f"{r.raw_file_id} ({r.project}): {r.value:g}")
-                  for r in rows]
+        titled = len(rows) <= MAX_TITLED_POINTS  # the fallback plot names each point only when it draws few
+        points = [Point(r.acquired, r.value, r.column(filters.colour_by),
+                        f"{r.raw_file_id} ({r.project}): {r.value:g}" if titled else "") for r in rows]
         panel = TrendPanel(instrument, points, daily_medians(points), rows=rows)
         panel.svg = scatter_svg(points, colours, title=f"{instrument}: {label}, {len(points)} raw files",
                                 y_label=label, x_range=(since, now), median_line=panel.median_line, band=bands.get(instrument))
