@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from kraken_core.record.raw_files import raw_files_by_ids
 from kraken_core.record.time_window import time_window
+from kraken_core.record.timestamps import record_datetime
 
 # a raw file has a few `metrics` documents (one per settings run); a name range holding many more is read per id
 NAME_RANGE_DOCUMENTS_PER_ID = 8
@@ -88,5 +89,8 @@ def acquired_between(
 ) -> list[dict[str, Any]]:
     """Raw files acquired in [since, until] (either end open), oldest first, on one instrument or on all."""
     scope = {"instrument_id": instrument} if instrument else {}
-    return time_window(db.raw_file, scope, "created_at", newest_first=False, since=since, until=until,
-                       projection=projection, then_by="_id")
+    # read newest first: a window of recent days then starts near the front of the index order (a deep skip costs
+    # about 3 us per document passed on the wire server); ties by name, which no index orders
+    docs = time_window(db.raw_file, scope, "created_at", newest_first=True, since=since, until=until,
+                       projection=projection)
+    return sorted(docs, key=lambda doc: (record_datetime(doc.get("created_at")), doc["_id"]))

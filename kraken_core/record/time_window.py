@@ -88,8 +88,9 @@ def time_window(collection: Collection, equalities: Mapping[str, Any], time_fiel
                 projection: Mapping[str, Any] | None = None, limit: int | None = None,
                 then_by: str | None = None) -> list[dict[str, Any]]:
     """The documents with the given field values whose `time_field` lies in [since, until] (either end open),
-    newest or oldest first (then by `then_by`), at most `limit`. With neither end given, documents without the
-    time are included (last when newest first)."""
+    newest or oldest first (then by `then_by`, which must be the index's next field: a sort on a field the index
+    does not hold makes the wire server sort the documents for every read), at most `limit`. With neither end
+    given, documents without the time are included (last when newest first)."""
     query = equal(**equalities)
     order = DESCENDING if newest_first else ASCENDING
     sort = [(time_field, order)] + ([(then_by, order)] if then_by else [])
