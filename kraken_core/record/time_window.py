@@ -27,6 +27,7 @@ from kraken_core.record.timestamps import record_datetime
 
 FIRST_PAGE = 20  # a window often holds a handful: the first read stays small, and each next one grows 4-fold
 LARGEST_PAGE = 4000
+MIRROR_SLACK = 16
 
 
 def equal(**fields: Any) -> dict[str, Any]:
@@ -117,6 +118,9 @@ def time_window(collection: Collection, equalities: Mapping[str, Any], time_fiel
         fields = {**projection, time_field: 1}
         hide_id = not fields.get("_id", 1)
         fields["_id"] = 1
+    if not newest_first and since is not None and _nearer_the_newest(collection, query, sort, time_field, since):
+        return _shown(_read_from_the_newest_end(collection, query, time_field, since, until, fields, limit, then_by),
+                      hide_id)
     position = 0
     if start is not None:
         head = sorted_page(collection, query, sort, {time_field: 1}, 0, 1)
@@ -144,6 +148,52 @@ def time_window(collection: Collection, equalities: Mapping[str, Any], time_fiel
         position += len(docs)
         page = min(page * 4, LARGEST_PAGE)
     return _shown(kept, hide_id)
+
+
+def _nearer_the_newest(collection: Collection, query: Mapping[str, Any], oldest_first: list[tuple[str, int]],
+                       time_field: str, since: datetime) -> bool:
+    """Whether `since` lies nearer the newest document than the oldest (judged by time): an oldest-first window
+    from there is then found from the newest end, with shallower skips."""
+    newest_first = [(name, -order) for name, order in oldest_first]
+    newest = sorted_page(collection, query, newest_first, {time_field: 1}, 0, 1)
+    oldest = sorted_page(collection, query, oldest_first, {time_field: 1}, 0, 1)
+    newest_time = record_datetime(newest[0].get(time_field)) if newest else None
+    oldest_time = record_datetime(oldest[0].get(time_field)) if oldest else None
+    if newest_time is None:
+        return False
+    return oldest_time is None or newest_time - since < since - oldest_time
+
+
+def _read_from_the_newest_end(collection: Collection, query: Mapping[str, Any], time_field: str, since: datetime,
+                              until: datetime | None, fields: Mapping[str, Any] | None, limit: int | None,
+                              then_by: str | None) -> list[dict[str, Any]]:
+    """An oldest-first window as the newest-first positions it mirrors: from the first document at or after
+    `since` (`limit` of them, or all up to `until`), read newest first and turned around. A few documents more
+    are read past the window's oldest end, for documents written since the search moved it down."""
+    order = [(time_field, DESCENDING)] + ([(then_by, DESCENDING)] if then_by else [])
+    matching = count_matching(collection, query)
+    first = 0 if until is None else position_where(
+        collection, query, order, time_field, lambda when: when is not None and when > until, until, matching)
+    end = position_where(collection, query, order, time_field, lambda when: when is not None and when >= since,
+                         since, matching)
+    if limit is not None:
+        first = max(first, end - limit)
+    docs: list[dict[str, Any]] = []
+    position, stop = first, end + MIRROR_SLACK
+    while position < stop:
+        chunk = sorted_page(collection, query, order, fields, position, min(LARGEST_PAGE, stop - position))
+        docs += chunk
+        if len(chunk) < min(LARGEST_PAGE, stop - position):
+            break
+        position += len(chunk)
+    kept, seen = [], set()
+    for doc in reversed(docs):
+        when = record_datetime(doc.get(time_field))
+        if when is None or when < since or (until is not None and when > until) or doc.get("_id") in seen:
+            continue
+        seen.add(doc.get("_id"))
+        kept.append(doc)
+    return kept if limit is None else kept[:limit]
 
 
 def _shown(docs: list[dict[str, Any]], hide_id: bool) -> list[dict[str, Any]]:
