@@ -4,8 +4,9 @@ Seeds a database of the test MongoDB-compatible server with --raw-files raw file
 instruments over about six years, one in --qc-every a HeLa QC standard with an AlphaDIA metrics document, plus
 maintenance annotations, then judges new QC files as `qc_series_in_control` does (`judge_raw_file`: the series'
 baseline, the files before it, the newest resetting annotation, the point written), with the series' points
-already in `qc_point` (steady state: each earlier QC file wrote its point when it was judged; the one-time fill of
-a series configured on an existing record is not timed here).
+already in `qc_point` (steady state: each earlier QC file wrote its point when it was judged). The one-time fill
+of a series configured on an existing record (`fill_series`: its points from the instrument's raw files and their
+metrics) is timed on its own at the end.
 
 Baseline of the same run: reading the judged file's `raw_file` document and its metrics by id, the least any
 judgement must do. Target: under 100 ms per judgement.
@@ -30,7 +31,7 @@ from kraken_core.config.qc import QcConfig
 from kraken_core.qc.baseline import QcPoint
 from kraken_core.qc.raw_file_verdict import judge_raw_file
 from kraken_core.record.indexes import ensure_indexes
-from kraken_core.record.qc_series import SeriesKey, metric_values, record_point
+from kraken_core.record.qc_series import SeriesKey, _document, fill_series, metric_values
 from kraken_core.record.record_reads import metrics_documents
 
 INSTRUMENTS = ["astral1", "astral2", "tims1", "exploris1"]
@@ -55,11 +56,11 @@ def _metrics(rng: random.Random, raw_file_id: str, created: datetime) -> dict:
 def seed(db, raw_files: int, qc_every: int) -> None:
     rng = random.Random(7)
     step = timedelta(days=6 * 365) / raw_files
-    batch_files, batch_metrics = [], []
+    batch_files, batch_metrics, batch_points = [], [], []
     for index in range(raw_files):
         instrument = INSTRUMENTS[index % len(INSTRUMENTS)]
         created = START + index * step
-        qc = index % qc_every == 0
+        qc = (index // len(INSTRUMENTS)) % qc_every == 0  # every instrument's every qc_every-th file
         name = f"{created:%Y%m%d}_{instrument}_{'HeLa' if qc else 'sample'}_{index:07d}.raw"
         raw_file_id = name
         batch_files.append({"_id": raw_file_id, "original_name": name, "instrument_id": instrument,
@@ -67,20 +68,22 @@ def seed(db, raw_files: int, qc_every: int) -> None:
                             "project_id": "PRJ1"})
         if qc:
             batch_metrics.append(_metrics(rng, raw_file_id, created))
-            # the point the file's judgement wrote
+            # the point the file's judgement wrote (as `record_point` writes it, in batches)
             series = QC.series[0]
-            record_point(db, SeriesKey(series.name, series.raw_file_pattern, instrument, "hela_std", 1),
-                         QcPoint(raw_file_id, created, metric_values(batch_metrics[-1])))
+            batch_points.append(_document(SeriesKey(series.name, series.raw_file_pattern, instrument, "hela_std", 1),
+                                          QcPoint(raw_file_id, created, metric_values(batch_metrics[-1]))))
         if len(batch_files) == 5000:
             db.raw_file.insert_many(batch_files)
             batch_files = []
         if len(batch_metrics) == 5000:
             db.metrics.insert_many(batch_metrics)
-            batch_metrics = []
+            db.qc_point.insert_many(batch_points)
+            batch_metrics, batch_points = [], []
     if batch_files:
         db.raw_file.insert_many(batch_files)
     if batch_metrics:
         db.metrics.insert_many(batch_metrics)
+        db.qc_point.insert_many(batch_points)
     db.instrument_annotation.insert_many([
         {"instrument_id": instrument, "kind": kind, "occurred_at": START + timedelta(days=day), "text": "bench"}
         for instrument in INSTRUMENTS for day in range(30, 6 * 365, 90)
@@ -96,7 +99,7 @@ def judge_new_file(db, rng: random.Random, index: int, when: datetime) -> tuple[
     db.metrics.insert_one(_metrics(rng, name, when))
     started = time.perf_counter()
     raw_file = db.raw_file.find_one({"_id": name})
-    documents = metrics_documents(db, [name], None)
+    documents = list(metrics_documents(db, [name], None))
     read = time.perf_counter() - started
     started = time.perf_counter()
     verdict = judge_raw_file(db, QC, raw_file, documents)
@@ -114,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     db = record_client()[DATABASE]
     if not (args.reuse and db.raw_file.estimated_document_count() >= args.raw_files
-            and db.qc_point.estimated_document_count() > 0):
+            and all(db.qc_point.find_one({"instrument_id": {"$eq": i}}) for i in INSTRUMENTS)):
         db.client.drop_database(DATABASE)
         started = time.perf_counter()
         seed(db, args.raw_files, args.qc_every)
@@ -138,6 +141,13 @@ def main() -> None:
           f"n={len(judgements)}); target 100 ms")
     print(f"baseline, reading the file and its metrics by id: median {read_ms:.1f} ms")
     print(f"ratio judgement / baseline: {judged_ms / read_ms:.1f}")
+    key = SeriesKey("hela", QC.series[0].raw_file_pattern, INSTRUMENTS[0], "hela_std", 1)
+    db.qc_point.delete_many(key.query())
+    started = time.perf_counter()
+    filled = fill_series(db, key)
+    print(f"one-time fill of a series configured on an existing record: {filled:,} points from "
+          f"{db.raw_file.count_documents({'instrument_id': INSTRUMENTS[0]}):,} raw files of {INSTRUMENTS[0]} in "
+          f"{time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":
