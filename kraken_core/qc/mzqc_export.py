@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.database import Database
 
@@ -30,6 +30,30 @@ MAX_FILES = 5000
 RAW_FILE_FIELDS = {"_id": 1, "original_name": 1, "instrument_id": 1, "project_id": 1, "created_at": 1,
                    "backup_base_path": 1, "backup_status": 1, "collision_flag": 1, "file_info": 1}
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class SelectionReads(Protocol):
+    """Where a selection's raw files and metrics documents come from: the record, or a reader that holds the
+    recent ones (the companion's)."""
+
+    def acquired_between(self, projection: Mapping[str, Any], *, instrument: str | None = None,
+                         since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]: ...
+
+    def metrics_documents(self, raw_file_ids: list[str]) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class RecordReads:
+    """A selection read from the record."""
+
+    db: Database
+
+    def acquired_between(self, projection: Mapping[str, Any], *, instrument: str | None = None,
+                         since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
+        return acquired_between(self.db, projection, instrument=instrument, since=since, until=until)
+
+    def metrics_documents(self, raw_file_ids: list[str]) -> list[dict[str, Any]]:
+        return list(metrics_documents(self.db, raw_file_ids, None))
 
 
 class ExportRefused(ValueError):
@@ -148,13 +172,15 @@ def _instruments(selection: Selection, series: QcSeries | None, known: list[str]
 
 
 def selected_raw_files(db: Database, selection: Selection, qc: QcConfig, instruments: Iterable[str],
-                       max_files: int = MAX_FILES) -> tuple[list[dict[str, Any]], QcSeries | None]:
+                       max_files: int = MAX_FILES, reads: SelectionReads | None = None
+                       ) -> tuple[list[dict[str, Any]], QcSeries | None]:
     if selection.since and selection.until and selection.since > selection.until:
         raise ExportRefused(f"since {selection.since:%Y-%m-%d %H:%M} is after until {selection.until:%Y-%m-%d %H:%M}")
     series = _series(qc, selection.series) if selection.series else None
+    reads = reads or RecordReads(db)
     raw_files = [doc for instrument in _instruments(selection, series, sorted(instruments))
-                 for doc in acquired_between(db, RAW_FILE_FIELDS, instrument=instrument, since=selection.since,
-                                             until=selection.until)]
+                 for doc in reads.acquired_between(RAW_FILE_FIELDS, instrument=instrument, since=selection.since,
+                                                   until=selection.until)]
     if series is not None:
         raw_files = [doc for doc in raw_files if series.pattern.search(series_name_of(doc))]
     if len(raw_files) > max_files:
@@ -164,9 +190,11 @@ def selected_raw_files(db: Database, selection: Selection, qc: QcConfig, instrum
 
 
 def selection_document(db: Database, selection: Selection, qc: QcConfig, instruments: Iterable[str],
-                       max_files: int = MAX_FILES, now: datetime | None = None) -> dict[str, Any]:
-    raw_files, series = selected_raw_files(db, selection, qc, instruments, max_files)
-    metrics = list(metrics_documents(db, [doc["_id"] for doc in raw_files], None))
+                       max_files: int = MAX_FILES, now: datetime | None = None,
+                       reads: SelectionReads | None = None) -> dict[str, Any]:
+    reads = reads or RecordReads(db)
+    raw_files, series = selected_raw_files(db, selection, qc, instruments, max_files, reads)
+    metrics = reads.metrics_documents([doc["_id"] for doc in raw_files])
     if series is not None and series.settings_name is not None:
         metrics = [doc for doc in metrics if doc.get("settings_name") == series.settings_name]
     quantified = len({doc["raw_file"] for doc in metrics})

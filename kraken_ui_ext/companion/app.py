@@ -392,7 +392,7 @@ def build_app(settings: CompanionSettings, db: Database | None = None, throttle:
         Route("/assignments/{assignment_id}/delete", remove_assignment_route, methods=["POST"]),
         Route("/requantify", requantify_route, methods=["POST"]),
         *mzqc_routes(db, settings.qc, instruments, lambda request, status, text: render(
-            request, "message.html", {"title": "No mzQC export", "text": text}, status_code=status)),
+            request, "message.html", {"title": "No mzQC export", "text": text}, status_code=status), recent),
         Route("/raw_files/{raw_file_id:path}", raw_file_page),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -18,6 +18,7 @@ from kraken_core.qc.mzqc import MEDIA_TYPE, to_json
 from kraken_core.qc.mzqc_export import (
     ExportRefused, NothingToExport, Selection, raw_file_document, raw_file_export_name, selection_document,
 )
+from kraken_ui_ext.companion.recent_record import RecentRecord
 
 SELECTION_PARAMETERS = ("instrument", "series", "since", "until")
 Refusal = Callable[[Request, int, str], Response]
@@ -34,8 +35,10 @@ def _download(request: Request, build: Callable[[], tuple[dict[str, Any], str]],
                     headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 
-def mzqc_routes(db: Database, qc: QcConfig, instruments: Iterable[str], refuse: Refusal) -> list[Route]:
-    """The two download routes; the raw file's must come before the raw file page's route (`{id:path}`)."""
+def mzqc_routes(db: Database, qc: QcConfig, instruments: Iterable[str], refuse: Refusal,
+                recent: RecentRecord | None = None) -> list[Route]:
+    """The two download routes; the raw file's must come before the raw file page's route (`{id:path}`). A
+    selection of the last weeks is read from the companion's `recent` raw files and metrics."""
     known = sorted(instruments)
 
     def raw_file_mzqc(request: Request) -> Response:
@@ -46,7 +49,7 @@ def mzqc_routes(db: Database, qc: QcConfig, instruments: Iterable[str], refuse: 
     def selection_mzqc(request: Request) -> Response:
         def build():
             selection = Selection.from_text(*(request.query_params.get(p, "").strip() for p in SELECTION_PARAMETERS))
-            return selection_document(db, selection, qc, known), selection.file_name()
+            return selection_document(db, selection, qc, known, reads=recent), selection.file_name()
         return _download(request, build, refuse)
 
     return [Route("/raw_files/{raw_file_id:path}/mzqc", raw_file_mzqc), Route("/mzqc", selection_mzqc)]

@@ -24,7 +24,12 @@ from typing import Any
 from pymongo.database import Database
 
 from kraken_core.record.raw_files import get_raw_file
-from kraken_core.record.record_reads import acquired_since, metrics_documents, raw_files_in_statuses
+from kraken_core.record.record_reads import (
+    acquired_between,
+    acquired_since,
+    metrics_documents,
+    raw_files_in_statuses,
+)
 from kraken_core.record.timestamps import record_datetime
 from kraken_ui_ext.companion.record_views import STATUS_GROUPS, latest_metrics, merged_newest_first
 
@@ -134,6 +139,31 @@ class RecentRecord:
                 found.append(dict(doc))
                 if limit is not None and len(found) >= limit:
                     break
+        return found
+
+    def acquired_between(self, projection: Mapping[str, Any], *, instrument: str | None = None,
+                         since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
+        """As `record_reads.acquired_between`: acquired in [since, until], oldest first (then by name)."""
+        if since is None or not self.covers(since):
+            return acquired_between(self._db, projection, instrument=instrument, since=since, until=until)
+        docs = [doc for doc in self.acquired_since(since, projection, instrument=instrument)
+                if until is None or record_datetime(doc["created_at"]) <= until]
+        return sorted(docs, key=lambda doc: (record_datetime(doc["created_at"]), doc["_id"]))
+
+    def metrics_documents(self, raw_file_ids: list[str]) -> list[dict[str, Any]]:
+        """Every `metrics` document of the raw files (copies), as held for the raw files of the window that was
+        just brought up to date; those of other raw files from the record."""
+        found: list[dict[str, Any]] = []
+        elsewhere = []
+        with self._lock:
+            snapshot = self._snapshot or self._current()
+            for raw_file_id in raw_file_ids:
+                if raw_file_id in snapshot.raw_files:
+                    found.extend(dict(doc) for doc in snapshot.metrics.get(raw_file_id, {}).values())
+                else:
+                    elsewhere.append(raw_file_id)
+        if elsewhere:
+            found.extend(metrics_documents(self._db, elsewhere, None))
         return found
 
     def latest_metrics(self, raw_file_ids: Sequence[str], fields: Iterable[str], since: datetime | None = None, *,

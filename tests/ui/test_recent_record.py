@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kraken_core.record.raw_files import register_raw_file, update_raw_file
-from kraken_core.record.record_reads import acquired_since
+from kraken_core.record.record_reads import acquired_between, acquired_since, metrics_documents
 from kraken_core.record.requantify import reset_for_requantification
 from kraken_core.statuses import RawFileStatus
 from kraken_ui_ext.companion import recent_record
@@ -40,6 +40,21 @@ def test_every_window_is_what_the_record_holds(record):
         ids = _ids(held)
         assert recent.latest_metrics(ids, FIELDS) == latest_metrics(record, ids, FIELDS)
     assert len(held) > 400  # the 40-day window reaches before the held 31 days: read from the record
+
+
+def test_a_selection_of_dates_and_its_metrics_are_what_the_record_holds(record):
+    """The mzQC download's reads: raw files acquired between two times, oldest first, and all their metrics."""
+    recent = RecentRecord(record)
+    now = datetime.now(UTC)
+    by_id = lambda d: (d["raw_file"], str(d["_id"]))  # noqa: E731
+    for first, last, instrument in [(3, 1, None), (20, 2, "thermo1"), (45, 30, None), (10, 0, "sciex1")]:
+        since, until = now - timedelta(days=first), now - timedelta(days=last)
+        held = recent.acquired_between({"_id": 1}, instrument=instrument, since=since, until=until)
+        read = acquired_between(record, {"_id": 1}, instrument=instrument, since=since, until=until)
+        assert _ids(held) == _ids(read) and held, (first, last, instrument)
+        ids = _ids(held)
+        assert sorted(recent.metrics_documents(ids), key=by_id) == sorted(metrics_documents(record, ids, None),
+                                                                          key=by_id)
 
 
 def test_changes_to_the_record_show_at_the_next_read(record):
