@@ -151,12 +151,14 @@ class RecentRecord:
         return sorted(docs, key=lambda doc: (record_datetime(doc["created_at"]), doc["_id"]))
 
     def metrics_documents(self, raw_file_ids: list[str]) -> list[dict[str, Any]]:
-        """Every `metrics` document of the raw files (copies), as held for the raw files of the window that was
-        just brought up to date; those of other raw files from the record."""
+        """Every `metrics` document of the raw files (copies): those of the window's raw files as held, brought up
+        to date first; those of other raw files from the record."""
+        if self._days == 0:
+            return list(metrics_documents(self._db, raw_file_ids, None))
         found: list[dict[str, Any]] = []
         elsewhere = []
         with self._lock:
-            snapshot = self._snapshot or self._current()
+            snapshot = self._current()
             for raw_file_id in raw_file_ids:
                 if raw_file_id in snapshot.raw_files:
                     found.extend(dict(doc) for doc in snapshot.metrics.get(raw_file_id, {}).values())
