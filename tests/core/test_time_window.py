@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from kraken_core.record import time_window as window_module
 from kraken_core.record.record_reads import metrics_documents
-from kraken_core.record.time_window import time_window
+from kraken_core.record.time_window import count_matching, position_where, time_window
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -47,6 +47,7 @@ def test_every_window_holds_what_the_range_query_holds_in_the_same_order(events,
     if small_pages:  # many pages, and a page that ends inside a run of equal times
         monkeypatch.setattr(window_module, "FIRST_PAGE", 3)
         monkeypatch.setattr(window_module, "LARGEST_PAGE", 7)
+        monkeypatch.setattr(window_module, "PROBE", 2)
     times = sorted(d["at"] for d in events.find({"at": {"$exists": True}}))
     bounds = [None, times[0], times[17], times[200] + timedelta(seconds=1), times[-3], times[-1],
               times[0] - timedelta(days=1), times[-1] + timedelta(days=1)]
@@ -75,6 +76,30 @@ def test_the_projection_is_kept_and_an_excluded_id_stays_out(events):
                        projection={"_id": 0, "n": 1})
     assert docs and all(set(d) == {"n", "at"} for d in docs)
     assert all(d["at"] >= since for d in docs)
+
+
+@pytest.mark.parametrize("probe", [1, 5, 1000])
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_a_position_search_finds_where_a_time_is_passed(events, monkeypatch, probe, newest_first):
+    """For every bound (before, between, on and after the documents' times, on ties), the search gives how many
+    documents of the order come before it: what reading the whole order gives."""
+    monkeypatch.setattr(window_module, "PROBE", probe)
+    order = DESCENDING if newest_first else ASCENDING
+    sort = [("at", order), ("_id", order)]
+    for instrument in (None, "a"):
+        query = {"instrument_id": {"$eq": instrument}} if instrument else {}
+        times = [d.get("at") for d in events.find(query).sort(sort)]
+        known = sorted(t for t in times if t is not None)
+        bounds = {known[0] - timedelta(days=1), known[-1] + timedelta(days=1), *known[::17], *known[:2], *known[-2:],
+                  *(t + timedelta(seconds=1) for t in known[3::23])}
+        for bound in bounds:
+            def before(when, bound=bound):
+                if when is None:
+                    return not newest_first
+                return when > bound if newest_first else when < bound
+            expected = next((i for i, t in enumerate(times) if not before(t)), len(times))
+            found = position_where(events, query, sort, "at", before, bound, count_matching(events, query))
+            assert found == expected, (instrument, bound, probe)
 
 
 def test_metrics_of_raw_files_are_found_by_name_range_or_one_by_one(mongo_db):
