@@ -42,9 +42,26 @@ def judge_recorded_point(db: Database, series: QcSeries, key: SeriesKey, segment
                          target: QcPoint) -> list[MetricJudgement]:
     """Every metric of `target` against its segment's baseline, read from the series' points in the record."""
     limit = DATED_BASELINE_LIMIT if segment.end is not None else series.baseline.points
-    baseline = first_points(db, key, segment.start, segment.end, limit)
     recent = points_before(db, key, target.acquired_at, segment.start, series.cusum.window)
+    baseline = baseline_among(recent, series.cusum.window, segment, limit, target)
+    if baseline is None:
+        baseline = first_points(db, key, segment.start, segment.end, limit)
     return judge_point(series, segment, judgement_window(baseline, recent, target), baseline)
+
+
+def baseline_among(recent: Sequence[QcPoint], window: int, segment: Segment, limit: int,
+                   target: QcPoint) -> list[QcPoint] | None:
+    """The segment's baseline taken from the files before the judged one, when they hold it (else None).
+
+    Fewer than `window` files before the judged one means they are every file of the segment up to it, oldest
+    first: the baseline is then their first `limit` up to its end, unless it may still take files acquired after
+    the judged one. A judgement of a file early in its segment so reads the series once, not twice."""
+    if len(recent) >= window:
+        return None
+    held = [p for p in recent if segment.end is None or p.acquired_at <= segment.end]
+    if len(held) >= limit or (segment.end is not None and segment.end <= target.acquired_at):
+        return held[:limit]
+    return None
 
 
 def before_start_note(acquired_at: datetime, segment: Segment) -> str:

@@ -9,7 +9,8 @@ import pytest
 
 from kraken_core.config.qc import QcConfig
 from kraken_core.qc.raw_file_verdict import judge_raw_file
-from kraken_core.qc.series_status import judged_points, series_chart, series_status
+from kraken_core.qc.baseline import QcPoint, Segment
+from kraken_core.qc.series_status import baseline_among, judged_points, series_chart, series_status
 from kraken_core.record.annotations import add_annotation, annotations_of
 from kraken_core.record.qc_series import SeriesKey, series_keys, series_points
 
@@ -102,3 +103,16 @@ def test_a_chart_of_the_newest_files_judges_them_as_the_check_did(mongo_db, show
         [precursors] = [j for j in verdict.series[0].judgements if j.metric == "precursors"]
         assert _summary(point.judgements) == _summary([precursors]), point.point.raw_file_id
     assert [b.stats["precursors"].mean for b in baselines][-1] == 40000
+
+
+def test_the_baseline_is_taken_from_the_files_before_the_judged_one_only_when_they_hold_all_of_it():
+    points = [QcPoint(f"f{i}", START + timedelta(hours=i), {"precursors": 50000.0}) for i in range(6)]
+    target = points[-1]
+    first_files = Segment(START, START, None)
+    assert baseline_among(points, 10, first_files, 5, target) == points[:5]
+    assert baseline_among(points, 6, first_files, 5, target) is None  # a full window may not reach the start
+    assert baseline_among(points[:4], 10, first_files, 5, points[3]) is None  # files acquired later may join
+    by_dates = Segment(START, None, START + timedelta(hours=2))
+    assert baseline_among(points, 10, by_dates, 5000, target) == points[:3]
+    assert baseline_among(points[:2], 10, by_dates, 5000, points[1]) is None  # the dates reach past the file
+    assert baseline_among(points[:3], 10, by_dates, 5000, points[2]) == points[:3]  # ends at the judged file
