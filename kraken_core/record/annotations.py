@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
 from kraken_core.qc.annotation_kinds import ANNOTATION_KINDS, AnnotationKind
+from kraken_core.record.timestamps import record_datetime
 
 COLLECTION = "instrument_annotation"
 TEXT_LIMIT = 2000
@@ -69,10 +70,14 @@ def latest_reset(db: Database, instrument_id: str, kinds: Iterable[str], at: dat
     kinds = list(kinds)
     if not kinds:
         return None
-    # `$eq`: served from the index by the wire server of local runs too (kraken_core/record/qc_series.py)
-    query = {"instrument_id": {"$eq": instrument_id}, "occurred_at": {"$lte": at}, "kind": {"$in": kinds}}
-    for doc in db[COLLECTION].find(query, {"occurred_at": 1}).sort("occurred_at", DESCENDING).limit(1):
-        return doc["occurred_at"]
+    # `$eq` and no time range: the wire server of local runs serves the equality and the sort from the index but
+    # compares every document for a range; annotations after `at` (a late or older file judged) are passed over
+    query = {"instrument_id": {"$eq": instrument_id}, "kind": {"$in": kinds}}
+    with db[COLLECTION].find(query, {"occurred_at": 1}).sort("occurred_at", DESCENDING).batch_size(20) as cursor:
+        for doc in cursor:
+            when = record_datetime(doc.get("occurred_at"))
+            if when is not None and when <= at:
+                return when
     return None
 
 

@@ -3,9 +3,9 @@
 MongoDB answers a time range (`{"created_at": {"$gte": since}}`) from its index. The MongoDB-compatible wire server
 of `make run` and the tests does not: it compares the date of every document of the collection (0.4 s at 200,000
 raw files, however short the window). Both answer a sort on an indexed field with skip and limit from the index.
-So a window is read here as positions in the sorted order: where it begins is found by a search of one-document
-reads (usually none: most windows start at the newest document), then pages are read until a document falls
-outside it. Equalities go with the sort as `$eq` (the wire server's index serves only that form), and the index
+So a window is read here as positions in the sorted order: where it begins is found by a search of short reads
+around interpolated positions (usually none: most windows start at the newest document), then pages are read until
+a document falls outside it. Equalities go with the sort as `$eq` (the wire server's index serves only that form), and the index
 must start with them and the time field (tests/scale/test_query_shapes.py checks every read has one).
 
 A document written while the pages are read may shift a later page by one place: a document already read is then
@@ -55,7 +55,8 @@ def sorted_page(collection: Collection, query: Mapping[str, Any], sort: list[tup
 
 
 def position_where(collection: Collection, query: Mapping[str, Any], sort: list[tuple[str, int]], time_field: str,
-                   still_before: Callable[[datetime | None], bool], bound: datetime, matching: int) -> int:
+                   still_before: Callable[[datetime | None], bool], bound: datetime, matching: int,
+                   ends: tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None] = (None, None)) -> int:
     """How many of the `matching` documents of `query`, in the sorted order, come before the first one for which
     `still_before(time)` is false (`still_before` must hold on a prefix of the order).
 
@@ -64,7 +65,8 @@ def position_where(collection: Collection, query: Mapping[str, Any], sort: list[
     Documents arrive at a fairly steady pace, so a step guesses the position from the times at the ends of the
     interval still open (interpolation towards `bound`) and reads PROBE documents around the guess, which
     usually hold the answer; every other step halves the interval, so the search takes at most about twice the
-    steps of a binary search (18 for 200,000 documents) and usually one or two."""
+    steps of a binary search (18 for 200,000 documents) and usually one or two. `ends`: the first and the last
+    document of the order (holding `time_field`), when the caller has read them already."""
     low, high = 0, matching  # positions before `low` come before; positions from `high` on do not
     low_time = high_time = None  # the times just before `low` and at `high`
 
@@ -82,11 +84,11 @@ def position_where(collection: Collection, query: Mapping[str, Any], sort: list[
     def read(start: int, count: int) -> None:
         narrow(start, sorted_page(collection, query, sort, {time_field: 1}, start, count), count)
 
+    first, last = ends
     if matching:
-        read(0, 1)
-    if low < high:  # the last position, as the first of the reverse order
-        reverse = [(name, -order) for name, order in sort]
-        narrow(matching - 1, sorted_page(collection, query, reverse, {time_field: 1}, 0, 1), 1)
+        narrow(0, first if first is not None else sorted_page(collection, query, sort, {time_field: 1}, 0, 1), 1)
+    if low < high:
+        narrow(matching - 1, last if last is not None else _last(collection, query, sort, time_field), 1)
     halve = False
     while low < high:
         if not halve and low_time is not None and high_time is not None and low_time != high_time:
@@ -134,21 +136,30 @@ def time_window(collection: Collection, equalities: Mapping[str, Any], time_fiel
         fields = {**projection, time_field: 1}
         hide_id = not fields.get("_id", 1)
         fields["_id"] = 1
-    if not newest_first and since is not None and _nearer_the_newest(collection, query, sort, time_field, since):
-        return _shown(_read_from_the_newest_end(collection, query, time_field, since, until, fields, limit, then_by),
-                      hide_id)
+    page = FIRST_PAGE if limit is None else min(FIRST_PAGE, limit)
     position = 0
-    if start is not None:
-        head = sorted_page(collection, query, sort, {time_field: 1}, 0, 1)
-        if head and before_start(record_datetime(head[0].get(time_field))):
+    first_page = None  # the first page, when read to see whether the window starts at the first document
+    if not newest_first and since is not None:
+        oldest = sorted_page(collection, query, sort, {time_field: 1}, 0, 1)
+        newest = _last(collection, query, sort, time_field)
+        if _nearer_the_newest(newest, oldest, time_field, since):
+            return _shown(_read_from_the_newest_end(collection, query, time_field, since, until, fields, limit,
+                                                    then_by, (newest, oldest)), hide_id)
+        if oldest and before_start(record_datetime(oldest[0].get(time_field))):
             position = position_where(collection, query, sort, time_field, before_start, start,
-                                      count_matching(collection, query))
+                                      count_matching(collection, query), (oldest, newest))
+    elif start is not None:
+        first_page = sorted_page(collection, query, sort, fields, 0, page)
+        if first_page and before_start(record_datetime(first_page[0].get(time_field))):
+            position = position_where(collection, query, sort, time_field, before_start, start,
+                                      count_matching(collection, query), (first_page[:1], None))
+            first_page = None
     kept: list[dict[str, Any]] = []
     seen: set[Any] = set()
-    page = FIRST_PAGE if limit is None else min(FIRST_PAGE, limit)
     while limit is None or len(kept) < limit:
         size = page if limit is None else min(page, limit - len(kept))
-        docs = sorted_page(collection, query, sort, fields, position, size)
+        docs = first_page if first_page is not None else sorted_page(collection, query, sort, fields, position, size)
+        first_page = None
         for doc in docs:
             when = record_datetime(doc.get(time_field))
             if past_end(when):
@@ -166,13 +177,16 @@ def time_window(collection: Collection, equalities: Mapping[str, Any], time_fiel
     return _shown(kept, hide_id)
 
 
-def _nearer_the_newest(collection: Collection, query: Mapping[str, Any], oldest_first: list[tuple[str, int]],
-                       time_field: str, since: datetime) -> bool:
+def _last(collection: Collection, query: Mapping[str, Any], sort: list[tuple[str, int]],
+          time_field: str) -> list[dict[str, Any]]:
+    """The last document of the order (its time only), as the first of the reverse order."""
+    return sorted_page(collection, query, [(name, -order) for name, order in sort], {time_field: 1}, 0, 1)
+
+
+def _nearer_the_newest(newest: list[dict[str, Any]], oldest: list[dict[str, Any]], time_field: str,
+                       since: datetime) -> bool:
     """Whether `since` lies nearer the newest document than the oldest (judged by time): an oldest-first window
     from there is then found from the newest end, with shallower skips."""
-    newest_first = [(name, -order) for name, order in oldest_first]
-    newest = sorted_page(collection, query, newest_first, {time_field: 1}, 0, 1)
-    oldest = sorted_page(collection, query, oldest_first, {time_field: 1}, 0, 1)
     newest_time = record_datetime(newest[0].get(time_field)) if newest else None
     oldest_time = record_datetime(oldest[0].get(time_field)) if oldest else None
     if newest_time is None:
@@ -182,16 +196,18 @@ def _nearer_the_newest(collection: Collection, query: Mapping[str, Any], oldest_
 
 def _read_from_the_newest_end(collection: Collection, query: Mapping[str, Any], time_field: str, since: datetime,
                               until: datetime | None, fields: Mapping[str, Any] | None, limit: int | None,
-                              then_by: str | None) -> list[dict[str, Any]]:
+                              then_by: str | None,
+                              ends: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """An oldest-first window as the newest-first positions it mirrors: from the first document at or after
     `since` (`limit` of them, or all up to `until`), read newest first and turned around. A few documents more
-    are read past the window's oldest end, for documents written since the search moved it down."""
+    are read past the window's oldest end, for documents written since the search moved it down. `ends`: the
+    newest and the oldest document, as read."""
     order = [(time_field, DESCENDING)] + ([(then_by, DESCENDING)] if then_by else [])
     matching = count_matching(collection, query)
     first = 0 if until is None else position_where(
-        collection, query, order, time_field, lambda when: when is not None and when > until, until, matching)
+        collection, query, order, time_field, lambda when: when is not None and when > until, until, matching, ends)
     end = position_where(collection, query, order, time_field, lambda when: when is not None and when >= since,
-                         since, matching)
+                         since, matching, ends)
     if limit is not None:
         first = max(first, end - limit)
     docs: list[dict[str, Any]] = []

@@ -11,7 +11,7 @@ from kraken_core.config.qc import QcConfig
 from kraken_core.qc.raw_file_verdict import judge_raw_file
 from kraken_core.qc.baseline import QcPoint, Segment
 from kraken_core.qc.series_status import baseline_among, judged_points, series_chart, series_status
-from kraken_core.record.annotations import add_annotation, annotations_of
+from kraken_core.record.annotations import add_annotation, annotations_of, latest_reset
 from kraken_core.record.qc_series import SeriesKey, series_keys, series_points
 
 START = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -116,3 +116,22 @@ def test_the_baseline_is_taken_from_the_files_before_the_judged_one_only_when_th
     assert baseline_among(points, 10, by_dates, 5000, target) == points[:3]
     assert baseline_among(points[:2], 10, by_dates, 5000, points[1]) is None  # the dates reach past the file
     assert baseline_among(points[:3], 10, by_dates, 5000, points[2]) == points[:3]  # ends at the judged file
+
+
+def test_the_reset_in_force_is_the_newest_resetting_annotation_at_or_before_the_file(mongo_db):
+    def note(kind, hours, instrument="thermo1"):
+        add_annotation(mongo_db, instrument_id=instrument, kind=kind, occurred_at=START + timedelta(hours=hours))
+
+    assert latest_reset(mongo_db, "thermo1", ["column_change"], START) is None
+    note("column_change", 1)
+    note("source_cleaning", 5)
+    note("column_change", 10, instrument="thermo2")
+    for hours in range(20, 60):  # more than one batch of annotations after the file
+        note("column_change", hours)
+    at = START + timedelta(hours=6)
+    assert latest_reset(mongo_db, "thermo1", ["column_change"], at) == START + timedelta(hours=1)
+    assert latest_reset(mongo_db, "thermo1", ["column_change", "source_cleaning"], at) == START + timedelta(hours=5)
+    assert latest_reset(mongo_db, "thermo1", ["column_change"], START + timedelta(hours=20)) == START + timedelta(
+        hours=20)
+    assert latest_reset(mongo_db, "thermo1", [], at) is None
+    assert latest_reset(mongo_db, "thermo2", ["column_change"], at) is None
