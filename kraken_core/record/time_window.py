@@ -5,8 +5,8 @@ of `make run` and the tests does not: it compares the date of every document of 
 raw files, however short the window). Both answer a sort on an indexed field with skip and limit from the index.
 So a window is read here as positions in the sorted order: where it begins is found by a search of short reads
 around interpolated positions (usually none: most windows start at the newest document), then pages are read until
-a document falls outside it. Equalities go with the sort as `$eq` (the wire server's index serves only that form), and the index
-must start with them and the time field (tests/scale/test_query_shapes.py checks every read has one).
+a document falls outside it. Equalities go with the sort as `$eq` (the wire server's index serves only that form),
+and the index must start with them and the time field (tests/scale/test_query_shapes.py checks every read has one).
 
 A document written while the pages are read may shift a later page by one place: a document already read is then
 not kept twice. The window is as up to date as its last page. Times are read with `record_datetime` (the wire
