@@ -82,6 +82,21 @@ def test_changes_to_the_record_show_at_the_next_read(record):
     assert set(after) == set(_ids(acquired_since(record, now - timedelta(days=2), {"_id": 1})))
 
 
+def test_metrics_asked_for_on_their_own_are_brought_up_to_date_first(record):
+    """An mzQC selection may take its raw files from the record and then ask for their metrics: a metrics document
+    written since the window was last read is among them; one that holds nothing reads them from the record."""
+    recent = RecentRecord(record)
+    now = datetime.now(UTC)
+    ids = _ids(recent.acquired_since(now - timedelta(days=1), {"_id": 1}))
+    record.metrics.insert_one({"raw_file": ids[0], "settings_name": "late", "settings_version": 9,
+                               "proteins": 4321, "created_at_": datetime.now(UTC)})
+    by_id = lambda d: (d["raw_file"], str(d["_id"]))  # noqa: E731
+    expected = sorted(metrics_documents(record, ids, None), key=by_id)
+    assert any(d["settings_name"] == "late" for d in expected)
+    assert sorted(recent.metrics_documents(ids), key=by_id) == expected
+    assert sorted(RecentRecord.none_held(record).metrics_documents(ids), key=by_id) == expected
+
+
 def test_any_other_change_shows_after_the_full_read(record, monkeypatch):
     """A finished file changed by hand is not among the files read each time: the whole window is read again
     in the background once `FULL_READ_EVERY` has passed."""
